@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                  module (kmod/tcpark.ko) + tools, against KDIR
+#   make KVER=6.1|6.12    the same against Debian's linux-headers for that
+#                         series (installed if missing), built out of place
+#                         in build/KVER/ so both kernels can coexist
+#   make check            static checks, DKMS build, selftests in VMs on both
+#   make lint             checkpatch, W=1 and sparse on both kernels
+#   make demo | bench | clean
+#
+# The kernel side is always built by Kbuild (Kbuild, kmod/Kbuild).
+
+KVER ?=
+KDIR ?= /lib/modules/$(shell uname -r)/build
+REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+ifneq ($(KVER),)
+KDIR := $(shell $(REPO)/tools/vm/kernel.sh headers $(KVER))
+MODDIR := $(REPO)/build/$(KVER)
+else
+MODDIR := $(REPO)
+endif
+
+.PHONY: all module tools lint check demo bench dkms-check clean
+
+all: module tools
+
+module:
+	@test -d "$(KDIR)" || { echo "tcpark: no kernel build dir '$(KDIR)'; set KDIR=... or KVER=6.1|6.12" >&2; exit 1; }
+ifneq ($(KVER),)
+	@mkdir -p $(MODDIR)
+	@cp -ru $(REPO)/Kbuild $(REPO)/dkms.conf $(REPO)/kmod $(REPO)/uapi $(MODDIR)/
+endif
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+
+tools:
+	@if [ -f $(REPO)/tools/tcparkctl/Makefile ]; then $(MAKE) -C $(REPO)/tools/tcparkctl; fi
+
+lint:
+	$(REPO)/tools/lint.sh
+
+dkms-check:
+	$(REPO)/tools/dkms-check.sh
+
+check:
+	$(REPO)/tools/check.sh
+
+demo:
+	@echo "tcpark: 'make demo' is not available yet: parking lands with the transient-parking issues."
+
+bench:
+	@echo "tcpark: 'make bench' is not available yet: benchmarks land with parking."
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(REPO) clean; fi
+	rm -rf $(REPO)/build
+	@if [ -f $(REPO)/selftests/Makefile ]; then $(MAKE) -C $(REPO)/selftests clean; fi
