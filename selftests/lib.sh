@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh disable=SC2034 # variables here are for the tests
+#
+# Shared helpers for the tcpark selftests. POSIX sh: the VM runs busybox ash.
+# Source it with  . "$(dirname "$0")/lib.sh"  after  set -e.
+#
+# setup_hosts builds two hosts, each its own network namespace:
+#
+#   +---------------------------+          +---------------------------+
+#   | $NS_SRV  (server)         |          | $NS_CLI  (client)         |
+#   |                           |   veth   |                           |
+#   |   veth_srv  198.18.0.1/24 +----------+ veth_cli  198.18.0.2/24   |
+#   |             fd00:7c::1/64 |          |           fd00:7c::2/64   |
+#   +---------------------------+          +---------------------------+
+#
+# Addresses come only from 198.18.0.0/15 (RFC 2544 benchmarking) and
+# fd00::/8 (unique local). Namespaces are named tcpark-{srv,cli}-<pid>-<rand>
+# and removed by cleanup (trap on EXIT) together with any process listed in
+# BG_PIDS and whatever the test's own cleanup_test function does.
+
+ksft_skip=4
+RET=0
+BG_PIDS=
+DIR=$(cd "$(dirname "$0")" && pwd)
+
+SRV_IP4=198.18.0.1
+CLI_IP4=198.18.0.2
+SRV_IP6=fd00:7c::1
+CLI_IP6=fd00:7c::2
+
+NS_SUFFIX=$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+NS_SRV=tcpark-srv-$NS_SUFFIX
+NS_CLI=tcpark-cli-$NS_SUFFIX
+NS_MADE=
+SRV_NETNS=/run/netns/$NS_SRV	# paths for the C programs' setns()
+CLI_NETNS=/run/netns/$NS_CLI
+
+# Busybox's standalone shell runs its own applets before $PATH, and its
+# ip/tc know nothing of netns: find the real iproute2 binaries by path.
+find_iproute2()
+{
+	for d in /usr/sbin /sbin /usr/bin /bin /usr/local/sbin /usr/local/bin; do
+		if [ -x "$d/$1" ] && "$d/$1" -V 2>&1 | grep -q iproute2; then
+			echo "$d/$1"
+			return 0
+		fi
+	done
+	return 1
+}
+IP=${IP:-$(find_iproute2 ip || true)}
+TC=${TC:-$(find_iproute2 tc || true)}
+SS=${SS:-$(find_iproute2 ss || true)}
+
+# run CMD...: echo a command, then run it.
+run()
+{
+	echo "+ $*"
+	"$@"
+}
+
+# log_test DESCRIPTION CMD...: run one check, print its verdict; a failed
+# check makes the script fail (exit $RET) but lets the next checks run.
+log_test()
+{
+	_lt_desc=$1
+	shift
+	if "$@"; then
+		printf 'TEST: %-58s [ OK ]\n' "$_lt_desc"
+	else
+		printf 'TEST: %-58s [FAIL]\n' "$_lt_desc"
+		RET=1
+	fi
+}
+
+# eq GOT WANT: a comparison that says what it got.
+eq()
+{
+	[ "$1" = "$2" ] && return 0
+	echo "  got '$1', want '$2'"
+	return 1
+}
+
+# busywait TIMEOUT_MS CMD...: run CMD every 50 ms until it succeeds.
+busywait()
+{
+	_bw_left=$1
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$_bw_left" -gt 0 ] || return 1
+		sleep 0.05
+		_bw_left=$((_bw_left - 50))
+	done
+}
+
+require_root()
+{
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: needs root"
+		exit $ksft_skip
+	fi
+}
+
+require_iproute2()
+{
+	if [ -z "$IP" ]; then
+		echo "SKIP: iproute2's ip not found"
+		exit $ksft_skip
+	fi
+}
+
+# The module file for insmod (modprobe finds it by itself).
+TCPARK_KO=${TCPARK_KO:-/lib/modules/tcpark.ko}
+if [ ! -f "$TCPARK_KO" ]; then
+	TCPARK_KO=$(find /lib/modules -name 'tcpark.ko*' 2>/dev/null | head -n 1)
+fi
+
+module_loaded()
+{
+	[ -d /sys/module/tcpark ]
+}
+
+module_refcnt()
+{
+	cat /sys/module/tcpark/refcnt 2>/dev/null || echo none
+}
+
+refcnt_is()
+{
+	[ "$(module_refcnt)" = "$1" ]
+}
+
+# wait_refcnt N: poll until the module's refcnt is N (10 s at most).
+wait_refcnt()
+{
+	busywait 10000 refcnt_is "$1" && return 0
+	echo "  refcnt is $(module_refcnt), want $1"
+	return 1
+}
+
+module_load()
+{
+	module_loaded && return 0
+	modprobe tcpark 2>/dev/null || insmod "$TCPARK_KO"
+}
+
+# Unload once the last socket with the ULP is gone (closing sockets may
+# still hold the module for a few round trips).
+module_unload()
+{
+	module_loaded || return 0
+	wait_refcnt 0 || true
+	rmmod tcpark
+}
+
+links_up()
+{
+	"$IP" -n "$NS_SRV" link show veth_srv | grep -q 'state UP' &&
+		"$IP" -n "$NS_CLI" link show veth_cli | grep -q 'state UP'
+}
+
+setup_hosts()
+{
+	require_iproute2
+	modprobe veth 2>/dev/null || true
+	mkdir -p /run/netns
+	run "$IP" netns add "$NS_SRV"
+	NS_MADE="$NS_SRV"
+	run "$IP" netns add "$NS_CLI"
+	NS_MADE="$NS_MADE $NS_CLI"
+	run "$IP" link add veth_srv netns "$NS_SRV" type veth \
+		peer name veth_cli netns "$NS_CLI"
+	run "$IP" -n "$NS_SRV" addr add "$SRV_IP4/24" dev veth_srv
+	run "$IP" -n "$NS_SRV" addr add "$SRV_IP6/64" dev veth_srv nodad
+	run "$IP" -n "$NS_CLI" addr add "$CLI_IP4/24" dev veth_cli
+	run "$IP" -n "$NS_CLI" addr add "$CLI_IP6/64" dev veth_cli nodad
+	for ns in "$NS_SRV" "$NS_CLI"; do
+		"$IP" -n "$ns" link set lo up
+	done
+	run "$IP" -n "$NS_SRV" link set veth_srv up
+	run "$IP" -n "$NS_CLI" link set veth_cli up
+	busywait 5000 links_up
+}
+
+# A test redefines this (after sourcing lib.sh) to undo its own changes.
+cleanup_test()
+{
+	:
+}
+
+cleanup()
+{
+	_rc=$?
+	set +e
+	cleanup_test
+	for pid in $BG_PIDS; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in $NS_MADE; do
+		"$IP" netns del "$ns"
+	done
+	exit $_rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP

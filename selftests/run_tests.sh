@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the tcpark selftests and report KTAP. In the VM:
+#	/selftests/run_tests.sh [TEST...]
+# (default: all of them, in the order of TEST_PROGS in the Makefile).
+# Each test runs under the time limit from ./settings, with dmesg cleared
+# before it; a kernel warning, BUG or splat in dmesg afterwards fails it.
+# The last line is "# tcpark selftests: N passed, N failed"; the exit
+# status is non-zero if any test failed.
+
+ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh"
+SPLATS='WARN|WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|KASAN|lockdep|possible recursive|circular locking|refcount_t:|list_add corruption'
+
+cd "$(dirname "$0")" || exit 1
+tests=${*:-$ALL_TESTS}
+limit=$(sed -n 's/^timeout=//p' settings 2>/dev/null)
+limit=${limit:-600}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpark-ktap.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+set -- $tests
+echo "TAP version 13"
+echo "1..$#"
+
+n=0
+passed=0
+failed=0
+skipped=0
+for t in "$@"; do
+	n=$((n + 1))
+	dmesg -c >/dev/null 2>&1
+	if [ ! -f "./$t" ]; then
+		echo "# $t: no such test"
+		rc=127
+	else
+		echo "# running $t (time limit ${limit}s)"
+		start=$(date +%s)
+		# The braces keep the test's exit status past the pipe.
+		{ timeout -k 10 "$limit" sh "./$t" 2>&1; echo $? >"$tmp/rc"; } |
+			sed 's/^/# /'
+		rc=$(cat "$tmp/rc")
+		if [ $(($(date +%s) - start)) -ge "$limit" ]; then
+			echo "# $t: stopped at the time limit (${limit}s)"
+			rc=124
+		fi
+	fi
+	why="exit=$rc"
+
+	dmesg -c >"$tmp/dmesg" 2>&1
+	if grep -Eq "$SPLATS" "$tmp/dmesg"; then
+		echo "# $t: kernel log shows a warning or splat:"
+		sed 's/^/# dmesg: /' "$tmp/dmesg"
+		[ "$rc" != 0 ] || why="kernel warning"
+		rc=1
+	fi
+
+	if [ "$rc" = 0 ]; then
+		echo "ok $n $t"
+		passed=$((passed + 1))
+	elif [ "$rc" = 4 ]; then
+		echo "ok $n $t # SKIP"
+		skipped=$((skipped + 1))
+	else
+		echo "not ok $n $t # $why"
+		failed=$((failed + 1))
+	fi
+done
+
+[ "$skipped" = 0 ] || echo "# tcpark selftests: $skipped skipped"
+echo "# tcpark selftests: $passed passed, $failed failed"
+[ "$failed" = 0 ]
