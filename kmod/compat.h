@@ -4,14 +4,64 @@
  * meets lives here; the .c files contain no version #if. Kbuild
  * force-includes this file, so it includes what it needs itself.
  *
- * Differences are detected from the headers' shapes where Debian
- * backports changed signatures inside a stable series (DESIGN.md §9):
- * kmod/Kbuild greps the headers and passes TCPARK_HAVE_* defines. Only
- * where a shape cannot be probed is LINUX_VERSION_CODE used.
+ * Differences are detected from the headers' shapes, not from
+ * LINUX_VERSION_CODE, because Debian backports change signatures inside
+ * a stable series (DESIGN.md §9): kmod/Kbuild greps the headers and
+ * passes TCPARK_HAVE_* defines.
  */
 #ifndef _TCPARK_COMPAT_H
 #define _TCPARK_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/sysctl.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
+
+/* 6.11 made proc_handler take a const table. */
+#ifdef TCPARK_HAVE_CONST_CTL_TABLE
+#define TCPARK_CTL_CONST const
+#else
+#define TCPARK_CTL_CONST
+#endif
+
+/*
+ * 6.6 added register_net_sysctl_sz() (tables lose their sentinel) and made
+ * register_net_sysctl() a macro that needs an array. Our tables are
+ * kcalloc()ed with n entries plus a zeroed sentinel, which suits both.
+ */
+static inline struct ctl_table_header *
+tcpark_register_net_sysctl(struct net *net, const char *path,
+			   struct ctl_table *table, size_t n)
+{
+#ifdef TCPARK_HAVE_REGISTER_NET_SYSCTL_SZ
+	return register_net_sysctl_sz(net, path, table, n);
+#else
+	return register_net_sysctl(net, path, table);
+#endif
+}
+
+/* 6.7 moved a dump's parsed attributes into genl_dumpit_info.info. */
+static inline struct nlattr **tcpark_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef TCPARK_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* MD5 exists on both kernels as configured; TCP-AO came in 6.7. */
+static inline bool tcpark_sk_has_auth(const struct sock *sk)
+{
+#ifdef CONFIG_TCP_MD5SIG
+	if (rcu_access_pointer(tcp_sk(sk)->md5sig_info))
+		return true;
+#endif
+#ifdef CONFIG_TCP_AO
+	if (rcu_access_pointer(tcp_sk(sk)->ao_info))
+		return true;
+#endif
+	return false;
+}
 
 #endif /* _TCPARK_COMPAT_H */

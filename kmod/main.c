@@ -6,6 +6,7 @@
  * exit mirrors init.
  */
 #include <linux/module.h>
+#include <net/genetlink.h>
 #include <net/tcp.h>
 
 #include "tcpark.h"
@@ -18,6 +19,10 @@ static int __init tcpark_init(void)
 	if (ret < 0)
 		goto err_pernet;
 
+	ret = tcpark_netlink_init();
+	if (ret < 0)
+		goto err_netlink;
+
 	ret = tcpark_ulp_register();
 	if (ret < 0)
 		goto err_ulp;
@@ -26,6 +31,8 @@ static int __init tcpark_init(void)
 	return 0;
 
 err_ulp:
+	tcpark_netlink_exit();
+err_netlink:
 	tcpark_pernet_exit();
 err_pernet:
 	return ret;
@@ -38,6 +45,7 @@ static void __exit tcpark_exit(void)
 	 * ULP holds a module reference until tcp_cleanup_ulp() drops it.
 	 */
 	tcpark_ulp_unregister();
+	tcpark_netlink_exit();
 	tcpark_pernet_exit();
 	pr_info("unloaded\n");
 }
@@ -49,3 +57,4 @@ MODULE_DESCRIPTION("Park idle TCP connections out of the established hash");
 MODULE_AUTHOR("tcpark developers");
 MODULE_VERSION(TCPARK_VERSION);
 MODULE_ALIAS_TCP_ULP("tcpark");
+MODULE_ALIAS_GENL_FAMILY(TCPARK_GENL_NAME);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per network namespace state. Parked connections, defaults and limits
- * are all per netns: a container's tcpark is its own.
+ * Per network namespace state: defaults and limits (sysctls), counters,
+ * and the registry of sockets carrying the ULP that netlink dumps walk.
+ * A container's tcpark is its own.
  */
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -15,20 +16,70 @@ struct tcpark_net *tcpark_pernet(const struct net *net)
 	return net_generic(net, tcpark_net_id);
 }
 
+/*
+ * Ids are handed out cyclically so a dump that resumes at "last id + 1"
+ * sees each socket once, in attach order; a socket attached during a dump
+ * appears at its end.
+ */
+int tcpark_register_sock(struct tcpark_sock *ctx, gfp_t gfp)
+{
+	struct tcpark_net *tn = tcpark_pernet(sock_net(ctx->sk));
+	int ret;
+
+	ret = xa_alloc_cyclic_bh(&tn->socks, &ctx->id, ctx, xa_limit_32b,
+				 &tn->next_id, gfp);
+	if (ret < 0)
+		return ret;
+	atomic_long_inc(&tn->attached);
+	return 0;
+}
+
+void tcpark_unregister_sock(struct tcpark_sock *ctx)
+{
+	struct tcpark_net *tn = tcpark_pernet(sock_net(ctx->sk));
+
+	xa_erase_bh(&tn->socks, ctx->id);
+	atomic_long_dec(&tn->attached);
+}
+
+/*
+ * The next registered socket at or after *@index, with a reference held,
+ * or NULL. A socket is unregistered (under the xarray lock) before it is
+ * freed, so one found under the lock is still alive to sock_hold().
+ */
+struct sock *tcpark_next_sock(struct tcpark_net *tn, unsigned long *index)
+{
+	struct tcpark_sock *ctx;
+	struct sock *sk = NULL;
+
+	xa_lock_bh(&tn->socks);
+	ctx = xa_find(&tn->socks, index, ULONG_MAX, XA_PRESENT);
+	if (ctx) {
+		sk = ctx->sk;
+		sock_hold(sk);
+	}
+	xa_unlock_bh(&tn->socks);
+	return sk;
+}
+
 static int __net_init tcpark_net_init(struct net *net)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
 
+	tcpark_defaults_init(&tn->def);
+	xa_init_flags(&tn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_long_set(&tn->attached, 0);
-	return 0;
+	return tcpark_sysctl_register(net, tn);
 }
 
 static void __net_exit tcpark_net_exit(struct net *net)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
 
+	tcpark_sysctl_unregister(tn);
 	/* Every socket holds a reference on its netns. */
-	WARN_ON_ONCE(atomic_long_read(&tn->attached));
+	WARN_ON_ONCE(!xa_empty(&tn->socks));
+	xa_destroy(&tn->socks);
 }
 
 static struct pernet_operations tcpark_net_ops = {

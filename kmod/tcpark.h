@@ -7,24 +7,97 @@
 
 #include <linux/rcupdate.h>
 #include <linux/sockptr.h>
+#include <linux/xarray.h>
 #include <linux/tcpark.h>
 #include <net/sock.h>
 #include <net/inet_connection_sock.h>
 
+/* The per-socket settings; the netns defaults have the same shape. */
+struct tcpark_settings {
+	u32 idle_ms;
+	u32 mode;
+	u32 ka_interval_ms;
+	u32 ka_probes;
+	u32 pin;
+};
+
+/* Bits of tcpark_sock.set_mask: settings the socket owns. */
+enum {
+	TCPARK_SET_IDLE		= BIT(0),
+	TCPARK_SET_MODE		= BIT(1),
+	TCPARK_SET_KEEPALIVE	= BIT(2),
+	TCPARK_SET_PIN		= BIT(3),
+};
+
 /*
  * struct tcpark_sock - per-socket state, hung on icsk_ulp_data.
+ * @sk: the socket.
+ * @id: index in the netns registry; dumps walk it in this order.
+ * @set_mask: which of @own were set on this socket or its listener;
+ *	the others follow the netns defaults at the time they are used.
  * @rcu: freed with kfree_rcu(): a listener's context is read by
  *	tcpark_ulp_clone() in softirq while the listener may be closing
- *	on another CPU (see tcpark_ulp_release()).
+ *	on another CPU.
  */
 struct tcpark_sock {
+	struct sock *sk;
+	u32 id;
+	u32 set_mask;
+	struct tcpark_settings own;
+	u32 flags;
+	u64 parks;
+	u64 wakes;
+	u64 ka_answered;
+	u64 ka_sent;
 	struct rcu_head rcu;
 };
 
-/* struct tcpark_net - per network namespace state. */
-struct tcpark_net {
-	atomic_long_t attached;		/* sockets carrying the ULP */
+/* Netns defaults (net.tcpark.* sysctls, TCPARK_CMD_SET) and limits. */
+struct tcpark_defaults {
+	struct tcpark_settings s;	/* pin is not a netns setting */
+	u32 max_parked;
+	u32 max_parked_mem_mb;
 };
+
+struct tcpark_stats {
+	atomic64_t parks;
+	atomic64_t wakes;
+	atomic64_t ka_answered;
+	atomic64_t challenge_acks;
+	atomic64_t drops;
+	atomic64_t kills;
+	atomic64_t ineligible;
+};
+
+/*
+ * struct tcpark_net - per network namespace state.
+ * @socks: registry of sockets carrying the ULP, id -> tcpark_sock;
+ *	its lock is taken with BH off as sockets die in softirq.
+ */
+struct tcpark_net {
+	struct tcpark_defaults def;
+	struct ctl_table_header *sysctl;
+	struct xarray socks;
+	u32 next_id;
+	atomic_long_t attached;
+	struct tcpark_stats stats;
+};
+
+/* A u32 setting's valid range; @zero_ok allows 0 below @min ("off"). */
+struct tcpark_range {
+	u32 min;
+	u32 max;
+	bool zero_ok;
+};
+
+extern const struct tcpark_range tcpark_idle_range, tcpark_mode_range,
+	tcpark_ka_interval_range, tcpark_ka_probes_range,
+	tcpark_max_parked_range, tcpark_max_parked_mem_range;
+
+static inline bool tcpark_in_range(const struct tcpark_range *r, u32 v)
+{
+	return (v == 0 && r->zero_ok) || (v >= r->min && v <= r->max);
+}
 
 static inline struct tcpark_sock *tcpark_sk(const struct sock *sk)
 {
@@ -35,16 +108,39 @@ static inline struct tcpark_sock *tcpark_sk(const struct sock *sk)
 int tcpark_pernet_init(void);
 void tcpark_pernet_exit(void);
 struct tcpark_net *tcpark_pernet(const struct net *net);
+int tcpark_register_sock(struct tcpark_sock *ctx, gfp_t gfp);
+void tcpark_unregister_sock(struct tcpark_sock *ctx);
+struct sock *tcpark_next_sock(struct tcpark_net *tn, unsigned long *index);
+
+/* sysctl.c */
+int tcpark_sysctl_register(struct net *net, struct tcpark_net *tn);
+void tcpark_sysctl_unregister(struct tcpark_net *tn);
+void tcpark_defaults_init(struct tcpark_defaults *def);
 
 /* ulp.c */
 int tcpark_ulp_register(void);
 void tcpark_ulp_unregister(void);
 struct proto *tcpark_base_prot(const struct sock *sk);
+bool tcpark_is_ours(const struct sock *sk);
 
 /* sockopt.c */
 int tcpark_setsockopt(struct sock *sk, int level, int optname,
 		      sockptr_t optval, unsigned int optlen);
 int tcpark_getsockopt(struct sock *sk, int level, int optname,
 		      char __user *optval, int __user *optlen);
+void tcpark_effective(const struct sock *sk, struct tcpark_settings *s);
+u64 tcpark_sock_cookie(struct sock *sk);
+u32 tcpark_idle_age_ms(const struct sock *sk);
+
+/* park.c */
+int tcpark_park_eligible(struct sock *sk);
+int tcpark_park(struct sock *sk);
+int tcpark_wake(struct sock *sk);
+int tcpark_kill(struct sock *sk);
+
+/* netlink.c */
+int tcpark_netlink_init(void);
+void tcpark_netlink_exit(void);
+void tcpark_notify(struct sock *sk, enum tcpark_event event);
 
 #endif /* _TCPARK_H */

@@ -54,17 +54,30 @@ static bool tcpark_state_attachable(const struct sock *sk)
 	}
 }
 
-static void tcpark_attach(struct sock *sk, struct tcpark_sock *ctx)
+/* Publish @ctx on @sk and in the netns registry; @ctx->sk is set. */
+static int tcpark_attach(struct sock *sk, struct tcpark_sock *ctx, gfp_t gfp)
 {
+	int ret;
+
+	ctx->sk = sk;
+	ret = tcpark_register_sock(ctx, gfp);
+	if (ret < 0)
+		return ret;
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
 	WRITE_ONCE(sk->sk_prot, tcpark_prot(sk));
-	atomic_long_inc(&tcpark_pernet(sock_net(sk))->attached);
+	return 0;
+}
+
+bool tcpark_is_ours(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_prot) == tcpark_prot(sk);
 }
 
 /* Called by tcp_set_ulp() under lock_sock(). */
 static int tcpark_ulp_init(struct sock *sk)
 {
 	struct tcpark_sock *ctx;
+	int ret;
 
 	if (!tcpark_state_attachable(sk))
 		return -EINVAL;
@@ -78,8 +91,10 @@ static int tcpark_ulp_init(struct sock *sk)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	tcpark_attach(sk, ctx);
-	return 0;
+	ret = tcpark_attach(sk, ctx, GFP_KERNEL);
+	if (ret < 0)
+		kfree(ctx);
+	return ret;
 }
 
 /*
@@ -92,9 +107,10 @@ static void tcpark_ulp_release(struct sock *sk)
 
 	WRITE_ONCE(sk->sk_prot, tcpark_base_prot(sk));
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
-	atomic_long_dec(&tcpark_pernet(sock_net(sk))->attached);
-	if (ctx)
+	if (ctx) {
+		tcpark_unregister_sock(ctx);
 		kfree_rcu(ctx, rcu);
+	}
 }
 
 /*
@@ -108,20 +124,24 @@ static void tcpark_ulp_clone(const struct request_sock *req,
 			     struct sock *newsk, const gfp_t priority)
 {
 	const struct tcpark_sock *parent = tcpark_sk(newsk);
-	struct tcpark_sock *ctx = NULL;
+	struct tcpark_sock *ctx;
 
 	newsk->sk_prot_creator = tcpark_base_prot(newsk);
-	if (parent)
-		ctx = kmemdup(parent, sizeof(*ctx), priority);
-	if (!ctx) {
-		/* Out of memory: the child goes on as plain TCP. */
-		inet_csk(newsk)->icsk_ulp_ops = NULL;
-		rcu_assign_pointer(inet_csk(newsk)->icsk_ulp_data, NULL);
-		WRITE_ONCE(newsk->sk_prot, tcpark_base_prot(newsk));
-		return;
+	ctx = parent ? kzalloc(sizeof(*ctx), priority) : NULL;
+	if (ctx) {
+		/* Settings pass to the child; counters start afresh. */
+		ctx->set_mask = parent->set_mask;
+		ctx->own = parent->own;
+		if (tcpark_attach(newsk, ctx, priority) == 0) {
+			__module_get(THIS_MODULE);
+			return;
+		}
+		kfree(ctx);
 	}
-	__module_get(THIS_MODULE);
-	tcpark_attach(newsk, ctx);
+	/* Out of memory: the child goes on as plain TCP. */
+	inet_csk(newsk)->icsk_ulp_ops = NULL;
+	rcu_assign_pointer(inet_csk(newsk)->icsk_ulp_data, NULL);
+	WRITE_ONCE(newsk->sk_prot, tcpark_base_prot(newsk));
 }
 
 static struct tcp_ulp_ops tcpark_ulp_ops __read_mostly = {

@@ -167,7 +167,7 @@ TEST_F(ulp, connected_client)
 
 TEST_F(ulp, info_optlen)
 {
-	unsigned char buf[64];
+	unsigned char buf[sizeof(struct tcpark_info) + 32];
 	struct tcpark_info *info = (void *)buf;
 	int fd, lens[] = { 0, 4, TCPARK_INFO_MIN_LEN - 1, -1 };
 	socklen_t len;

@@ -2,12 +2,18 @@
 /*
  * tcpark: park idle TCP connections out of the established hash.
  *
- * Use:
- *	setsockopt(fd, IPPROTO_TCP, TCP_ULP, TCPARK_ULP_NAME, sizeof(...));
+ * Socket interface:
+ *	setsockopt(fd, IPPROTO_TCP, TCP_ULP, TCPARK_ULP_NAME, ...);
+ *	setsockopt(fd, SOL_TCPARK, TCPARK_IDLE_MS, &ms, sizeof(__u32));
  *	getsockopt(fd, SOL_TCPARK, TCPARK_INFO, &info, &len);
  *
- * Set on a listener, the ULP (and its settings) passes to every accepted
- * child.
+ * Set on a listener, the ULP and every option set on it pass to each
+ * accepted child; the child may then override its own. An option never
+ * set on the socket (or its listener) follows the network namespace's
+ * default (sysctl net.tcpark.*), and getsockopt() returns what is in force.
+ *
+ * Errors: a value out of range or a wrong optlen gets EINVAL, an unknown
+ * option ENOPROTOOPT; a failed call changes nothing.
  */
 #ifndef _UAPI_LINUX_TCPARK_H
 #define _UAPI_LINUX_TCPARK_H
@@ -19,21 +25,52 @@
 /*
  * Private socket option level. The kernel's own SOL_* values are small
  * (SOL_IP 0 ... SOL_VSOCK 287 as of 6.12); 0x5450 ("TP") stays far clear of
- * that range, so a future kernel level cannot collide with it, and
- * tcp_setsockopt() passes any level it does not know to the ULP's proto.
+ * that range, so a future kernel level cannot collide with it.
  */
 #define SOL_TCPARK		0x5450
 
+/* Option names at SOL_TCPARK; the numbers are fixed. */
+#define TCPARK_IDLE_MS		1	/* __u32: quiet ms before parking, 0 = never by timer */
+#define TCPARK_MODE		2	/* __u32: enum tcpark_mode */
+#define TCPARK_KEEPALIVE	3	/* struct tcpark_keepalive */
+#define TCPARK_PIN		4	/* __u32: 1 = never park, 0 = may park */
+#define TCPARK_PARK		5	/* set only, optlen 0: park now or EBUSY */
+#define TCPARK_INFO		6	/* get only: struct tcpark_info */
+
+#define TCPARK_IDLE_MS_MIN	100		/* when not 0 */
+#define TCPARK_IDLE_MS_MAX	604800000	/* 7 days */
+
+enum tcpark_mode {
+	TCPARK_MODE_PERSISTENT	= 0,	/* app keeps its fd; traffic wakes it */
+	TCPARK_MODE_TRANSIENT	= 1,	/* close() parks instead of FIN */
+};
+
 /*
- * Option names at SOL_TCPARK. Numbers are fixed; options 1-5
- * (IDLE_MS, MODE, KEEPALIVE, PIN, PARK) are reserved for the control plane.
+ * struct tcpark_keepalive - probes the module itself sends while parked.
+ * @interval_ms: 0 = send none, only answer the peer's; else
+ *	TCPARK_KA_INTERVAL_MS_MIN..TCPARK_KA_INTERVAL_MS_MAX.
+ * @probes: unanswered probes before the peer is declared dead and the
+ *	connection dropped; 0 = never give up (probes only keep NAT
+ *	mappings alive). At most TCPARK_KA_PROBES_MAX.
  */
-#define TCPARK_INFO		6	/* struct tcpark_info, get only */
+struct tcpark_keepalive {
+	__u32	interval_ms;
+	__u32	probes;
+};
+
+#define TCPARK_KA_INTERVAL_MS_MIN	1000
+#define TCPARK_KA_INTERVAL_MS_MAX	86400000	/* 1 day */
+#define TCPARK_KA_PROBES_MAX		255
 
 enum tcpark_state {
 	TCPARK_STATE_ACTIVE	= 1,	/* in the established/listen hash */
 	TCPARK_STATE_PARKED	= 2,	/* in the inactive table */
 };
+
+/* tpi_flags */
+#define TCPARK_F_PINNED		0x1	/* TCPARK_PIN is 1 */
+#define TCPARK_F_REACTIVATED	0x2	/* came back through accept() */
+#define TCPARK_F_REMAPPED	0x4	/* came back through connect() */
 
 /*
  * struct tcpark_info - what getsockopt(SOL_TCPARK, TCPARK_INFO) returns.
@@ -45,11 +82,124 @@ enum tcpark_state {
  * An optlen below TCPARK_INFO_MIN_LEN gets EINVAL.
  */
 struct tcpark_info {
-	__u32	tpi_state;	/* enum tcpark_state */
-	__u32	tpi_tcp_state;	/* TCP_ESTABLISHED, TCP_LISTEN, ... */
-	__u64	tpi_cookie;	/* the socket's SO_COOKIE */
+	__u32	tpi_state;		/* enum tcpark_state */
+	__u32	tpi_tcp_state;		/* TCP_ESTABLISHED, TCP_LISTEN, ... */
+	__u64	tpi_cookie;		/* the socket's SO_COOKIE */
+	/* 0.2: settings in force and counters */
+	__u32	tpi_mode;		/* enum tcpark_mode */
+	__u32	tpi_idle_ms;
+	__u32	tpi_ka_interval_ms;
+	__u32	tpi_ka_probes;
+	__u32	tpi_flags;		/* TCPARK_F_* */
+	__u32	tpi_idle_age_ms;	/* since the last segment either way */
+	__u64	tpi_parks;
+	__u64	tpi_wakes;
+	__u64	tpi_ka_answered;	/* peer keepalives the module answered */
+	__u64	tpi_ka_sent;		/* probes the module sent */
 };
 
 #define TCPARK_INFO_MIN_LEN	16
+
+/*
+ * Generic netlink family TCPARK_GENL_NAME, version TCPARK_GENL_VERSION.
+ * Every command acts on the caller's network namespace only. PARK, WAKE,
+ * KILL and SET need CAP_NET_ADMIN in that namespace's user namespace.
+ *
+ * TCPARK_CMD_GET
+ *	doit: TCPARK_A_COOKIE -> one TCPARK_CMD_GET message (socket attrs
+ *	below), or ENOENT.
+ *	dumpit, with optional filters: TCPARK_A_STATE, TCPARK_A_MODE,
+ *	TCPARK_A_FAMILY, TCPARK_A_LOCAL_ADDR (+ TCPARK_A_LOCAL_PREFIX),
+ *	TCPARK_A_LOCAL_PORT, TCPARK_A_REMOTE_ADDR (+ TCPARK_A_REMOTE_PREFIX),
+ *	TCPARK_A_REMOTE_PORT -> one message per socket:
+ *		COOKIE, STATE, TCP_STATE, MODE, FAMILY, LOCAL_ADDR, LOCAL_PORT,
+ *		REMOTE_ADDR, REMOTE_PORT, UID, IDLE_MS, KA_INTERVAL_MS,
+ *		KA_PROBES, FLAGS, IDLE_AGE_MS, PARKS, WAKES, KA_ANSWERED,
+ *		KA_SENT
+ * TCPARK_CMD_STATS -> STAT_* attributes and the namespace's defaults and
+ *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
+ *	MAX_PARKED_MEM_MB).
+ * TCPARK_CMD_PARK, _WAKE, _KILL: TCPARK_A_COOKIE, or the GET filters (at
+ *	least one; cookie 0 names no socket); the reply carries
+ *	TCPARK_A_MATCHED and TCPARK_A_DONE. Nothing matched: ENOENT. With a
+ *	cookie, the socket's error is the errno (EBUSY not eligible to park,
+ *	EALREADY already in that state, EINVAL a listener for KILL).
+ *	KILL resets the connection: the peer gets an RST, the app ECONNABORTED.
+ * TCPARK_CMD_SET: any of IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES,
+ *	MAX_PARKED, MAX_PARKED_MEM_MB; the same ranges as the sysctls. All
+ *	are checked before any is applied.
+ * Multicast group TCPARK_GENL_MCGRP_EVENTS: TCPARK_CMD_EVENT messages with
+ *	TCPARK_A_EVENT (enum tcpark_event) and the socket attributes.
+ */
+#define TCPARK_GENL_NAME		"tcpark"
+#define TCPARK_GENL_VERSION		1
+#define TCPARK_GENL_MCGRP_EVENTS	"events"
+
+enum tcpark_cmd {
+	TCPARK_CMD_UNSPEC,
+	TCPARK_CMD_GET,
+	TCPARK_CMD_STATS,
+	TCPARK_CMD_PARK,
+	TCPARK_CMD_WAKE,
+	TCPARK_CMD_KILL,
+	TCPARK_CMD_SET,
+	TCPARK_CMD_EVENT,	/* notifications only */
+
+	__TCPARK_CMD_MAX,
+	TCPARK_CMD_MAX = __TCPARK_CMD_MAX - 1
+};
+
+enum tcpark_event {
+	TCPARK_EVENT_PARKED	= 1,
+	TCPARK_EVENT_WOKEN,
+	TCPARK_EVENT_REMAPPED,
+	TCPARK_EVENT_REACTIVATED,
+	TCPARK_EVENT_EXPIRED,
+	TCPARK_EVENT_KILLED,
+};
+
+enum tcpark_attr {
+	TCPARK_A_UNSPEC,
+	TCPARK_A_PAD,
+	TCPARK_A_COOKIE,		/* u64 */
+	TCPARK_A_STATE,			/* u32 enum tcpark_state */
+	TCPARK_A_TCP_STATE,		/* u32 */
+	TCPARK_A_MODE,			/* u32 enum tcpark_mode */
+	TCPARK_A_FAMILY,		/* u16 AF_INET | AF_INET6 */
+	TCPARK_A_LOCAL_ADDR,		/* binary, 4 or 16 bytes */
+	TCPARK_A_LOCAL_PORT,		/* u16, host order */
+	TCPARK_A_REMOTE_ADDR,		/* binary, 4 or 16 bytes */
+	TCPARK_A_REMOTE_PORT,		/* u16, host order */
+	TCPARK_A_LOCAL_PREFIX,		/* u8, filter prefix length */
+	TCPARK_A_REMOTE_PREFIX,		/* u8, filter prefix length */
+	TCPARK_A_UID,			/* u32, socket owner */
+	TCPARK_A_IDLE_MS,		/* u32 */
+	TCPARK_A_KA_INTERVAL_MS,	/* u32 */
+	TCPARK_A_KA_PROBES,		/* u32 */
+	TCPARK_A_FLAGS,			/* u32 TCPARK_F_* */
+	TCPARK_A_IDLE_AGE_MS,		/* u32 */
+	TCPARK_A_PARKS,			/* u64 */
+	TCPARK_A_WAKES,			/* u64 */
+	TCPARK_A_KA_ANSWERED,		/* u64 */
+	TCPARK_A_KA_SENT,		/* u64 */
+	TCPARK_A_MAX_PARKED,		/* u32 */
+	TCPARK_A_MAX_PARKED_MEM_MB,	/* u32 */
+	TCPARK_A_STAT_SOCKETS,		/* u64: sockets carrying the ULP */
+	TCPARK_A_STAT_PARKED,		/* u64: connections parked now */
+	TCPARK_A_STAT_PARKED_BYTES,	/* u64: memory they hold */
+	TCPARK_A_STAT_PARKS,		/* u64: counters since the netns began */
+	TCPARK_A_STAT_WAKES,		/* u64 */
+	TCPARK_A_STAT_KA_ANSWERED,	/* u64 */
+	TCPARK_A_STAT_CHALLENGE_ACKS,	/* u64 */
+	TCPARK_A_STAT_DROPS,		/* u64 */
+	TCPARK_A_STAT_KILLS,		/* u64 */
+	TCPARK_A_STAT_INELIGIBLE,	/* u64: park attempts refused */
+	TCPARK_A_MATCHED,		/* u32: sockets a command matched */
+	TCPARK_A_DONE,			/* u32: ... and acted on */
+	TCPARK_A_EVENT,			/* u32 enum tcpark_event */
+
+	__TCPARK_A_MAX,
+	TCPARK_A_MAX = __TCPARK_A_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_TCPARK_H */

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "tcpark" (uapi/linux/tcpark.h documents every
+ * command and attribute). Portable recipe for 6.1 and 6.12: a plain
+ * genl_ops array, family-level policy and maxattr, strict validation from
+ * the first command on (resv_start_op), netnsok. Everything acts on the
+ * caller's netns; mutating commands need CAP_NET_ADMIN there.
+ */
+#include <linux/in6.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+
+#include "tcpark.h"
+
+static struct genl_family tcpark_genl_family;
+
+enum { TCPARK_NL_MCGRP_EVENTS };
+
+static const struct genl_multicast_group tcpark_nl_mcgrps[] = {
+	[TCPARK_NL_MCGRP_EVENTS] = { .name = TCPARK_GENL_MCGRP_EVENTS },
+};
+
+/* Output-only attributes are absent: strict parsing rejects them. */
+static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
+	[TCPARK_A_COOKIE]	= { .type = NLA_U64 },
+	[TCPARK_A_STATE]	= NLA_POLICY_RANGE(NLA_U32, TCPARK_STATE_ACTIVE,
+						   TCPARK_STATE_PARKED),
+	[TCPARK_A_MODE]		= NLA_POLICY_MAX(NLA_U32, TCPARK_MODE_TRANSIENT),
+	[TCPARK_A_FAMILY]	= { .type = NLA_U16 },
+	[TCPARK_A_LOCAL_ADDR]	= NLA_POLICY_MIN_LEN(4),
+	[TCPARK_A_LOCAL_PORT]	= { .type = NLA_U16 },
+	[TCPARK_A_REMOTE_ADDR]	= NLA_POLICY_MIN_LEN(4),
+	[TCPARK_A_REMOTE_PORT]	= { .type = NLA_U16 },
+	[TCPARK_A_LOCAL_PREFIX]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[TCPARK_A_REMOTE_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
+	[TCPARK_A_IDLE_MS]	= { .type = NLA_U32 },
+	[TCPARK_A_KA_INTERVAL_MS] = { .type = NLA_U32 },
+	[TCPARK_A_KA_PROBES]	= { .type = NLA_U32 },
+	[TCPARK_A_MAX_PARKED]	= { .type = NLA_U32 },
+	[TCPARK_A_MAX_PARKED_MEM_MB] = { .type = NLA_U32 },
+};
+
+/* ---- filters ---------------------------------------------------------- */
+
+struct tcpark_addr_filter {
+	bool set;
+	bool v6;
+	u8 plen;
+	struct in6_addr addr;	/* an IPv4 address sits in s6_addr32[3] */
+};
+
+struct tcpark_filter {
+	bool any;		/* at least one term was given */
+	u64 cookie;		/* 0: none */
+	u32 state, mode;	/* 0 / U32_MAX: none */
+	u16 family, lport, rport;
+	struct tcpark_addr_filter laddr, raddr;
+};
+
+static int tcpark_parse_addr(struct nlattr **tb, int a_addr, int a_plen,
+			     struct tcpark_addr_filter *f,
+			     struct netlink_ext_ack *extack)
+{
+	int len;
+
+	if (!tb[a_addr])
+		return tb[a_plen] ? -EINVAL : 0;
+	len = nla_len(tb[a_addr]);
+	if (len != 4 && len != 16) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[a_addr],
+				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	f->set = true;
+	f->v6 = len == 16;
+	f->plen = tb[a_plen] ? nla_get_u8(tb[a_plen]) : len * 8;
+	if (f->plen > len * 8) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[a_plen], "prefix too long");
+		return -EINVAL;
+	}
+	if (f->v6)
+		nla_memcpy(&f->addr, tb[a_addr], 16);
+	else
+		f->addr.s6_addr32[3] = nla_get_in_addr(tb[a_addr]);
+	return 0;
+}
+
+static int tcpark_parse_filter(struct nlattr **tb, struct tcpark_filter *f,
+			       struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->mode = U32_MAX;
+	if (tb[TCPARK_A_COOKIE])
+		f->cookie = nla_get_u64(tb[TCPARK_A_COOKIE]);
+	if (tb[TCPARK_A_STATE])
+		f->state = nla_get_u32(tb[TCPARK_A_STATE]);
+	if (tb[TCPARK_A_MODE])
+		f->mode = nla_get_u32(tb[TCPARK_A_MODE]);
+	if (tb[TCPARK_A_FAMILY]) {
+		f->family = nla_get_u16(tb[TCPARK_A_FAMILY]);
+		if (f->family != AF_INET && f->family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCPARK_A_FAMILY],
+					    "family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+	}
+	if (tb[TCPARK_A_LOCAL_PORT])
+		f->lport = nla_get_u16(tb[TCPARK_A_LOCAL_PORT]);
+	if (tb[TCPARK_A_REMOTE_PORT])
+		f->rport = nla_get_u16(tb[TCPARK_A_REMOTE_PORT]);
+	ret = tcpark_parse_addr(tb, TCPARK_A_LOCAL_ADDR, TCPARK_A_LOCAL_PREFIX,
+				&f->laddr, extack);
+	if (!ret)
+		ret = tcpark_parse_addr(tb, TCPARK_A_REMOTE_ADDR,
+					TCPARK_A_REMOTE_PREFIX, &f->raddr,
+					extack);
+	f->any = f->cookie || f->state || f->mode != U32_MAX || f->family ||
+		 f->lport || f->rport || f->laddr.set || f->raddr.set;
+	return ret;
+}
+
+/* The socket's address as a v6 address (IPv4 in s6_addr32[3]). */
+static bool tcpark_sk_addr(const struct sock *sk, bool local,
+			   struct in6_addr *a)
+{
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(local ? &sk->sk_v6_rcv_saddr : &sk->sk_v6_daddr)) {
+		*a = local ? sk->sk_v6_rcv_saddr : sk->sk_v6_daddr;
+		return true;
+	}
+	memset(a, 0, sizeof(*a));
+	a->s6_addr32[3] = local ? sk->sk_rcv_saddr : sk->sk_daddr;
+	return false;
+}
+
+static bool tcpark_addr_match(const struct sock *sk, bool local,
+			      const struct tcpark_addr_filter *f)
+{
+	struct in6_addr a;
+	bool v6 = tcpark_sk_addr(sk, local, &a);
+
+	if (!f->set)
+		return true;
+	if (v6 != f->v6)
+		return false;
+	if (v6)
+		return ipv6_prefix_equal(&a, &f->addr, f->plen);
+	return !f->plen || !((a.s6_addr32[3] ^ f->addr.s6_addr32[3]) &
+			     htonl(~0U << (32 - f->plen)));
+}
+
+static bool tcpark_match(struct sock *sk, const struct tcpark_filter *f)
+{
+	struct tcpark_settings s;
+
+	if (f->cookie && atomic64_read(&sk->sk_cookie) != f->cookie)
+		return false;
+	if (f->state && f->state != TCPARK_STATE_ACTIVE)
+		return false;
+	if (f->family && f->family != sk->sk_family)
+		return false;
+	if (f->lport && f->lport != sk->sk_num)
+		return false;
+	if (f->rport && f->rport != ntohs(sk->sk_dport))
+		return false;
+	if (f->mode != U32_MAX) {
+		tcpark_effective(sk, &s);
+		if (s.mode != f->mode)
+			return false;
+	}
+	return tcpark_addr_match(sk, true, &f->laddr) &&
+	       tcpark_addr_match(sk, false, &f->raddr);
+}
+
+/* ---- socket messages -------------------------------------------------- */
+
+static int tcpark_put_addr(struct sk_buff *skb, struct sock *sk, bool local)
+{
+	struct in6_addr a;
+
+	if (tcpark_sk_addr(sk, local, &a))
+		return nla_put_in6_addr(skb, local ? TCPARK_A_LOCAL_ADDR :
+					TCPARK_A_REMOTE_ADDR, &a);
+	return nla_put_in_addr(skb, local ? TCPARK_A_LOCAL_ADDR :
+			       TCPARK_A_REMOTE_ADDR, a.s6_addr32[3]);
+}
+
+static int tcpark_put_counters(struct sk_buff *skb, const struct tcpark_sock *ctx)
+{
+	if (nla_put_u64_64bit(skb, TCPARK_A_PARKS, READ_ONCE(ctx->parks),
+			      TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_WAKES, READ_ONCE(ctx->wakes),
+			      TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_KA_ANSWERED,
+			      READ_ONCE(ctx->ka_answered), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_KA_SENT, READ_ONCE(ctx->ka_sent),
+			      TCPARK_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Settings, flags and counters; the context may be going away: RCU. */
+static int tcpark_put_ctx(struct sk_buff *skb, struct sock *sk)
+{
+	const struct tcpark_sock *ctx;
+	struct tcpark_settings s;
+	int ret = -EMSGSIZE;
+
+	rcu_read_lock();
+	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
+	if (!ctx) {
+		rcu_read_unlock();
+		return -ENOENT;
+	}
+	tcpark_effective(sk, &s);
+	if (!nla_put_u32(skb, TCPARK_A_MODE, s.mode) &&
+	    !nla_put_u32(skb, TCPARK_A_IDLE_MS, s.idle_ms) &&
+	    !nla_put_u32(skb, TCPARK_A_KA_INTERVAL_MS, s.ka_interval_ms) &&
+	    !nla_put_u32(skb, TCPARK_A_KA_PROBES, s.ka_probes) &&
+	    !nla_put_u32(skb, TCPARK_A_FLAGS, READ_ONCE(ctx->flags) |
+			 (s.pin ? TCPARK_F_PINNED : 0)) &&
+	    !tcpark_put_counters(skb, ctx))
+		ret = 0;
+	rcu_read_unlock();
+	return ret;
+}
+
+/* @ns: the user namespace the reader sees uids in. */
+static int tcpark_put_sock(struct sk_buff *skb, struct sock *sk,
+			   struct user_namespace *ns)
+{
+	uid_t uid = from_kuid_munged(ns, sock_i_uid(sk));
+
+	if (nla_put_u64_64bit(skb, TCPARK_A_COOKIE, tcpark_sock_cookie(sk),
+			      TCPARK_A_PAD) ||
+	    nla_put_u32(skb, TCPARK_A_STATE, TCPARK_STATE_ACTIVE) ||
+	    nla_put_u32(skb, TCPARK_A_TCP_STATE, READ_ONCE(sk->sk_state)) ||
+	    nla_put_u16(skb, TCPARK_A_FAMILY, sk->sk_family) ||
+	    tcpark_put_addr(skb, sk, true) ||
+	    nla_put_u16(skb, TCPARK_A_LOCAL_PORT, sk->sk_num) ||
+	    tcpark_put_addr(skb, sk, false) ||
+	    nla_put_u16(skb, TCPARK_A_REMOTE_PORT, ntohs(sk->sk_dport)) ||
+	    nla_put_u32(skb, TCPARK_A_UID, uid) ||
+	    nla_put_u32(skb, TCPARK_A_IDLE_AGE_MS, tcpark_idle_age_ms(sk)))
+		return -EMSGSIZE;
+	return tcpark_put_ctx(skb, sk);
+}
+
+static int tcpark_fill_sock(struct sk_buff *skb, struct sock *sk, u32 portid,
+			    u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+	int ret;
+
+	hdr = genlmsg_put(skb, portid, seq, &tcpark_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = tcpark_put_sock(skb, sk, current_user_ns());
+	if (ret) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* ---- GET -------------------------------------------------------------- */
+
+/*
+ * cb->args[0]: registry index to resume at. Sockets are taken one at a
+ * time with a reference, so no lock is held while filling messages.
+ */
+static int tcpark_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct tcpark_net *tn = tcpark_pernet(sock_net(skb->sk));
+	unsigned long index = cb->args[0];
+	struct tcpark_filter f;
+	struct sock *sk;
+	int ret;
+
+	ret = tcpark_parse_filter(tcpark_dump_attrs(cb), &f, cb->extack);
+	if (ret)
+		return ret;
+	while ((sk = tcpark_next_sock(tn, &index))) {
+		ret = 0;
+		if (tcpark_match(sk, &f))
+			ret = tcpark_fill_sock(skb, sk,
+					       NETLINK_CB(cb->skb).portid,
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					       TCPARK_CMD_GET);
+		sock_put(sk);
+		if (ret == -EMSGSIZE)
+			break;
+		index++;
+	}
+	cb->args[0] = index;
+	return skb->len;
+}
+
+/* The socket with this cookie in @net, referenced, or NULL. */
+static struct sock *tcpark_find_cookie(struct net *net, u64 cookie)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	unsigned long index = 0;
+	struct sock *sk;
+
+	while ((sk = tcpark_next_sock(tn, &index))) {
+		if (atomic64_read(&sk->sk_cookie) == cookie)
+			return sk;
+		sock_put(sk);
+		index++;
+	}
+	return NULL;
+}
+
+static int tcpark_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	struct sock *sk;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, TCPARK_A_COOKIE))
+		return -EINVAL;
+	sk = tcpark_find_cookie(genl_info_net(info),
+				nla_get_u64(info->attrs[TCPARK_A_COOKIE]));
+	if (!sk) {
+		NL_SET_ERR_MSG(info->extack, "no tcpark socket with this cookie");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	ret = msg ? tcpark_fill_sock(msg, sk, info->snd_portid, info->snd_seq,
+				     0, TCPARK_CMD_GET) : -ENOMEM;
+	sock_put(sk);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* ---- STATS and SET ---------------------------------------------------- */
+
+static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
+{
+	const struct tcpark_stats *st = &tn->stats;
+	const struct tcpark_defaults *def = &tn->def;
+
+	if (nla_put_u64_64bit(skb, TCPARK_A_STAT_SOCKETS,
+			      atomic_long_read(&tn->attached), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED, 0, TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED_BYTES, 0, TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKS,
+			      atomic64_read(&st->parks), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKES,
+			      atomic64_read(&st->wakes), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_KA_ANSWERED,
+			      atomic64_read(&st->ka_answered), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_CHALLENGE_ACKS,
+			      atomic64_read(&st->challenge_acks), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DROPS,
+			      atomic64_read(&st->drops), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_KILLS,
+			      atomic64_read(&st->kills), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_INELIGIBLE,
+			      atomic64_read(&st->ineligible), TCPARK_A_PAD))
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TCPARK_A_IDLE_MS, READ_ONCE(def->s.idle_ms)) ||
+	    nla_put_u32(skb, TCPARK_A_MODE, READ_ONCE(def->s.mode)) ||
+	    nla_put_u32(skb, TCPARK_A_KA_INTERVAL_MS,
+			READ_ONCE(def->s.ka_interval_ms)) ||
+	    nla_put_u32(skb, TCPARK_A_KA_PROBES, READ_ONCE(def->s.ka_probes)) ||
+	    nla_put_u32(skb, TCPARK_A_MAX_PARKED, READ_ONCE(def->max_parked)) ||
+	    nla_put_u32(skb, TCPARK_A_MAX_PARKED_MEM_MB,
+			READ_ONCE(def->max_parked_mem_mb)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int tcpark_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tcpark_net *tn = tcpark_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tcpark_genl_family, 0,
+				TCPARK_CMD_STATS);
+	if (!hdr || tcpark_put_stats(msg, tn)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+struct tcpark_set_attr {
+	int attr;
+	const struct tcpark_range *range;
+	size_t offset;		/* in struct tcpark_defaults */
+};
+
+static const struct tcpark_set_attr tcpark_set_attrs[] = {
+	{ TCPARK_A_IDLE_MS, &tcpark_idle_range,
+	  offsetof(struct tcpark_defaults, s.idle_ms) },
+	{ TCPARK_A_MODE, &tcpark_mode_range,
+	  offsetof(struct tcpark_defaults, s.mode) },
+	{ TCPARK_A_KA_INTERVAL_MS, &tcpark_ka_interval_range,
+	  offsetof(struct tcpark_defaults, s.ka_interval_ms) },
+	{ TCPARK_A_KA_PROBES, &tcpark_ka_probes_range,
+	  offsetof(struct tcpark_defaults, s.ka_probes) },
+	{ TCPARK_A_MAX_PARKED, &tcpark_max_parked_range,
+	  offsetof(struct tcpark_defaults, max_parked) },
+	{ TCPARK_A_MAX_PARKED_MEM_MB, &tcpark_max_parked_mem_range,
+	  offsetof(struct tcpark_defaults, max_parked_mem_mb) },
+};
+
+/* All values are checked before any is applied. */
+static int tcpark_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tcpark_net *tn = tcpark_pernet(genl_info_net(info));
+	const struct tcpark_set_attr *a;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tcpark_set_attrs); i++) {
+		a = &tcpark_set_attrs[i];
+		if (!info->attrs[a->attr])
+			continue;
+		any = true;
+		if (!tcpark_in_range(a->range, nla_get_u32(info->attrs[a->attr]))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[a->attr],
+					    "value out of range");
+			return -EINVAL;
+		}
+	}
+	if (!any) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(tcpark_set_attrs); i++) {
+		a = &tcpark_set_attrs[i];
+		if (info->attrs[a->attr])
+			WRITE_ONCE(*(u32 *)((char *)&tn->def + a->offset),
+				   nla_get_u32(info->attrs[a->attr]));
+	}
+	return 0;
+}
+
+/* ---- PARK, WAKE, KILL ------------------------------------------------- */
+
+static int tcpark_act(struct sock *sk, u8 cmd)
+{
+	int ret;
+
+	if (cmd == TCPARK_CMD_KILL)
+		return tcpark_kill(sk);
+	lock_sock(sk);
+	if (!tcpark_is_ours(sk))
+		ret = -ENOENT;		/* being destroyed */
+	else if (cmd == TCPARK_CMD_PARK)
+		ret = tcpark_park(sk);
+	else
+		ret = tcpark_wake(sk);
+	release_sock(sk);
+	return ret;
+}
+
+static int tcpark_reply_counts(struct genl_info *info, u32 matched, u32 done)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tcpark_genl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, TCPARK_A_MATCHED, matched) ||
+	    nla_put_u32(msg, TCPARK_A_DONE, done)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int tcpark_nl_act_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tcpark_net *tn = tcpark_pernet(genl_info_net(info));
+	u8 cmd = info->genlhdr->cmd;
+	u32 matched = 0, done = 0;
+	unsigned long index = 0;
+	struct tcpark_filter f;
+	struct sock *sk;
+	int ret, last = 0;
+
+	ret = tcpark_parse_filter(info->attrs, &f, info->extack);
+	if (ret)
+		return ret;
+	if (!f.any) {
+		NL_SET_ERR_MSG(info->extack, "give a cookie or a filter");
+		return -EINVAL;
+	}
+	while ((sk = tcpark_next_sock(tn, &index))) {
+		if (tcpark_match(sk, &f)) {
+			matched++;
+			last = tcpark_act(sk, cmd);
+			done += !last;
+		}
+		sock_put(sk);
+		index++;
+	}
+	if (!matched) {
+		NL_SET_ERR_MSG(info->extack, "no matching tcpark socket");
+		return -ENOENT;
+	}
+	/* By cookie there is one socket: its error is the answer. */
+	if (f.cookie && last)
+		return last;
+	return tcpark_reply_counts(info, matched, done);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+void tcpark_notify(struct sock *sk, enum tcpark_event event)
+{
+	struct net *net = sock_net(sk);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&tcpark_genl_family, net,
+				TCPARK_NL_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &tcpark_genl_family, 0, TCPARK_CMD_EVENT);
+	if (!hdr || nla_put_u32(msg, TCPARK_A_EVENT, event) ||
+	    tcpark_put_sock(msg, sk, net->user_ns)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&tcpark_genl_family, net, msg, 0,
+				TCPARK_NL_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
+static const struct genl_ops tcpark_nl_ops[] = {
+	{
+		.cmd	= TCPARK_CMD_GET,
+		.doit	= tcpark_nl_get_doit,
+		.dumpit	= tcpark_nl_get_dumpit,
+	},
+	{
+		.cmd	= TCPARK_CMD_STATS,
+		.doit	= tcpark_nl_stats_doit,
+	},
+	{
+		.cmd	= TCPARK_CMD_PARK,
+		.doit	= tcpark_nl_act_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TCPARK_CMD_WAKE,
+		.doit	= tcpark_nl_act_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TCPARK_CMD_KILL,
+		.doit	= tcpark_nl_act_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TCPARK_CMD_SET,
+		.doit	= tcpark_nl_set_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family tcpark_genl_family __ro_after_init = {
+	.name		= TCPARK_GENL_NAME,
+	.version	= TCPARK_GENL_VERSION,
+	.maxattr	= TCPARK_A_MAX,
+	.policy		= tcpark_nl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= tcpark_nl_ops,
+	.n_ops		= ARRAY_SIZE(tcpark_nl_ops),
+	.resv_start_op	= TCPARK_CMD_GET,
+	.mcgrps		= tcpark_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(tcpark_nl_mcgrps),
+};
+
+int tcpark_netlink_init(void)
+{
+	return genl_register_family(&tcpark_genl_family);
+}
+
+void tcpark_netlink_exit(void)
+{
+	genl_unregister_family(&tcpark_genl_family);
+}

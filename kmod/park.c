@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parking decisions and the actions the control plane can take on a
+ * socket. Moving a connection into the inactive table arrives with the
+ * parking work; until then an eligible socket answers EOPNOTSUPP, so a
+ * caller can already tell "not eligible" (EBUSY) from "not available".
+ */
+#include <net/tcp.h>
+
+#include "tcpark.h"
+
+/*
+ * DESIGN.md §4: only a quiet ESTABLISHED connection may park — nothing
+ * unacknowledged or unsent (snd_una == snd_nxt == write_seq), nothing
+ * unread or out of order, no MD5/AO (the module could not sign its own
+ * segments), not pinned. Caller holds the socket lock.
+ */
+int tcpark_park_eligible(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct tcpark_settings s;
+
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return -ENOTCONN;
+	tcpark_effective(sk, &s);
+	if (s.pin)
+		return -EBUSY;
+	if (tp->snd_una != tp->snd_nxt || tp->write_seq != tp->snd_nxt)
+		return -EBUSY;
+	if (!skb_queue_empty(&sk->sk_receive_queue) ||
+	    !RB_EMPTY_ROOT(&tp->out_of_order_queue) || tp->urg_data)
+		return -EBUSY;
+	if (tcpark_sk_has_auth(sk))
+		return -EBUSY;
+	return 0;
+}
+
+int tcpark_park(struct sock *sk)
+{
+	int ret = tcpark_park_eligible(sk);
+
+	if (ret) {
+		atomic64_inc(&tcpark_pernet(sock_net(sk))->stats.ineligible);
+		return ret;
+	}
+	return -EOPNOTSUPP;
+}
+
+int tcpark_wake(struct sock *sk)
+{
+	/* Nothing is parked yet: every socket is active. */
+	return -EALREADY;
+}
+
+/*
+ * Reset the connection as `ss -K` does (tcp_abort(): RST to the peer,
+ * ECONNABORTED to the app). Listeners are not connections: close them in
+ * the app. Caller holds a reference, not the lock.
+ */
+int tcpark_kill(struct sock *sk)
+{
+	int state = READ_ONCE(sk->sk_state);
+	int ret;
+
+	if (state == TCP_LISTEN || state == TCP_CLOSE)
+		return -EINVAL;
+	tcpark_notify(sk, TCPARK_EVENT_KILLED);
+	ret = tcp_abort(sk, ECONNABORTED);
+	if (!ret)
+		atomic64_inc(&tcpark_pernet(sock_net(sk))->stats.kills);
+	return ret;
+}

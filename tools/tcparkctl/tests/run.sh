@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tcparkctl against a stand-in kernel (fake_kernel.so, LD_PRELOADed in
+# place of libmnl's socket calls): command line, filters -> attributes,
+# multi-datagram dumps, text and JSON output, errors and exit status.
+# Needs no module and no privilege. KTAP lines; non-zero exit on failure.
+#
+#   tests/run.sh [TCPARKCTL] [FAKE_KERNEL_SO]
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/tcparkctl.dyn}
+fake=${2:-$here/fake_kernel.so}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+echo "TAP version 13"
+
+ok() {		# ok DESCRIPTION
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {	# not_ok DESCRIPTION: shows the last command's output
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	sed 's/^/#   out: /' "$tmp/out"
+	sed 's/^/#   err: /' "$tmp/err"
+}
+
+# tc [ENV=VAL...] -- ARGS...: run tcparkctl on the fake kernel; $rc, $tmp/out, $tmp/err
+tc() {
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	: >"$tmp/log"
+	env LD_PRELOAD="$fake" FAKE_LOG="$tmp/log" "${envs[@]}" "$bin" "$@" \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+expect_rc() {	# expect_rc RC DESCRIPTION
+	if [ "$rc" -eq "$1" ]; then ok "$2"; else not_ok "$2 (exit $rc, want $1)"; fi
+}
+
+expect() {	# expect DESCRIPTION TEST-COMMAND...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+json_ok() {	# the output is one JSON value (or one per line with -l)
+	if [ "${1:-}" = -l ]; then
+		python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]' "$tmp/out"
+	else
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"
+	fi 2>>"$tmp/err"
+}
+
+py() {		# py EXPR: EXPR over d = the JSON output must be true
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" \
+		"$tmp/out" 2>>"$tmp/err"
+}
+
+has() { grep -qE -- "$1" "$tmp/$2"; }
+
+# ---- module absent, command line ----
+tc FAKE_ABSENT=1 -- show
+expect_rc 2 "module absent: exit 2"
+expect "module absent: says so" has 'tcpark: module not loaded \(modprobe tcpark\)' err
+
+for args in "kill" "park" "wake" "show state foo" "show sport > :80" \
+	    "show src 10.0.0.1:80" "set" "set idle_ms 5" "set mode fast" \
+	    "set idle_ms 1000 idle_ms 2000" "frob" "stats now" "-x" "-4 -6 show" \
+	    "show cookie 5 state parked" "show state parked or state active" \
+	    "show dst 10.0.0.0/33" "show sport = :0" "park cookie 0" \
+	    "show src 10.0.0.1 dst ::1" "kill cookie" "monitor all" "-s show"; do
+	# shellcheck disable=SC2086
+	tc -- $args
+	expect_rc 64 "usage error: tcparkctl $args"
+done
+tc -- kill
+expect "bare kill is refused with a reason" has 'refusing to kill every connection' err
+expect "bare kill sends nothing" test ! -s "$tmp/log"
+
+tc -- -h
+expect_rc 0 "-h: exit 0"
+expect "-h: usage on stdout" has '^Usage: tcparkctl' out
+
+# ---- show ----
+tc -- show
+expect_rc 0 "show: exit 0"
+expect "show: header and 5 rows" test "$(wc -l <"$tmp/out")" -eq 6
+expect "show: header columns" has '^State +Mode +Local:Port +Peer:Port +Idle +Age +Cookie$' out
+expect "show: a listener" has '^ACTIVE/LISTEN +persistent +10\.0\.0\.1:443 +0\.0\.0\.0:\* ' out
+expect "show: IPv6 in brackets" has '^ACTIVE/ESTAB +transient +\[2001:db8::1\]:443 +\[2001:db8::4\]:40004 ' out
+expect "show: parked, idle off, age" has '^PARKED/ESTAB +persistent +10\.0\.0\.1:443 +10\.1\.0\.3:40003 +30s +4\.1s +1003 ' out
+expect "show: details" has 'uid:1000 +ka:25s/5 +parks:5 +wakes:2 +ka_answered:15 +ka_sent:10 +pinned,remapped$' out
+expect "show: zero timers read off" has ' off +2\.7s +1002 +uid:1000 +ka:off/5 ' out
+expect "show: a dump with no filter" has '^cmd=1 dump$' log
+
+tc -- -H show
+expect "-H: no header" test "$(wc -l <"$tmp/out")" -eq 5
+
+tc -- -j
+expect_rc 0 "show -j (the default command): exit 0"
+expect "show -j: valid JSON" json_ok
+expect "show -j: 5 sockets" py 'len(d) == 5'
+expect "show -j: keys and types" py 'd[2] == {"cookie": 1003, "state": "parked", "tcp_state": "established",
+	"mode": "persistent", "family": "inet", "local_addr": "10.0.0.1", "local_port": 443,
+	"remote_addr": "10.1.0.3", "remote_port": 40003, "idle_ms": 30000, "idle_age_ms": 4110,
+	"uid": 1000, "ka_interval_ms": 25000, "ka_probes": 5, "parks": 3, "wakes": 1,
+	"ka_answered": 9, "ka_sent": 6, "flags": []}'
+expect "show -j: flags, inet6" py 'd[4]["flags"] == ["pinned", "remapped"] and d[3]["family"] == "inet6"'
+expect "show -j: the newer attribute is ignored" py 'all(len(s) == 19 for s in d)'
+
+tc -- show -p
+expect "show -p: valid JSON" json_ok
+expect "show -p: indented" has '^    \{$' out
+
+tc FAKE_SOCKETS=700 -- -j show
+expect "show: 700 sockets over many reads (JSON)" py 'len(d) == 700 and d[699]["cookie"] == 1700'
+tc FAKE_SOCKETS=700 -- -H show
+expect "show: 700 sockets over many reads (text)" test "$(wc -l <"$tmp/out")" -eq 700
+
+tc FAKE_SOCKETS=700 -- -j show -6 state parked
+expect "show -6 state parked: filters sent and applied" py 'len(d) == 58 and all(s["state"] == "parked" and s["family"] == "inet6" for s in d)'
+
+tc -- show state parked mode transient sport = :443 'dport = :40003' src 10.9.8.7/8 dst 10.1.0.0/16
+expect "filter terms become attributes" has '^cmd=1 dump 3=2/4 5=1/4 7=10\.0\.0\.0 11=8/1 8=443/2 9=10\.1\.0\.0 12=16/1 10=40003/2$' log
+tc -- show -6 dst 10.1.0.3
+expect "-6 with an IPv4 dst is sent (IPv4-mapped peers)" has '^cmd=1 dump 6=10/2 9=10\.1\.0\.3$' log
+tc -- show 'sport=:https' and dport eq 80 dst '[2001:db8::1]' src ::1/128 -6
+expect "service names, eq, and, [v6], -6" has '^cmd=1 dump 6=10/2 7=::1 11=128/1 8=443/2 9=2001:db8::1 10=80/2$' log
+
+tc FAKE_SOCKETS=2 -- show state parked
+expect_rc 1 "show: a filter matching nothing exits 1"
+expect "show: ... and says so" has 'no connection matched' err
+tc FAKE_SOCKETS=0 -- show
+expect_rc 0 "show: nothing at all, no filter: exit 0"
+
+tc -- show cookie 1003
+expect "show cookie: a doit" has '^cmd=1 2=1003/8$' log
+expect "show cookie: one row" has '^PARKED/ESTAB .* 1003 ' out
+tc -- show cookie 0x3e8
+expect_rc 1 "show cookie (absent): exit 1"
+expect "show cookie (absent): no such connection" has 'cookie 1000: no such connection' err
+
+# ---- stats ----
+tc -- stats
+expect_rc 0 "stats: exit 0"
+expect "stats: text" has '^sockets 12 parked 10 parked_bytes 1280 \(1\.2 KiB\)$' out
+expect "stats: defaults" has '^defaults: idle_ms 30000 mode transient ka_interval_ms 0 ka_probes 0$' out
+tc -- -s -j
+expect "stats -j (-s): valid JSON" json_ok
+expect "stats -j: layout" py 'd["sockets"] == 12 and d["counters"]["challenge_acks"] == 1 and d["defaults"]["mode"] == "transient" and d["limits"]["max_parked_mem_mb"] == 256'
+
+# ---- set ----
+tc -- set idle_ms 1000 mode transient ka_interval_ms 0 ka_probes 9 max_parked 5 max_parked_mem_mb 64
+expect_rc 0 "set: exit 0"
+expect "set: attributes" has '^cmd=6 5=1/4 14=1000/4 15=0/4 16=9/4 23=5/4 24=64/4$' log
+tc FAKE_ERRNO=22 -- set idle_ms 1000
+expect_rc 1 "set refused: exit 1"
+expect "set refused: extended ack and attribute" has '^tcparkctl: set: fake: refused \[bad attribute idle_ms\]$' err
+tc FAKE_ERRNO=1 -- set idle_ms 1000
+expect_rc 77 "set without CAP_NET_ADMIN: exit 77"
+expect "set without CAP_NET_ADMIN: says so" has 'permission denied: needs CAP_NET_ADMIN in this network namespace' err
+
+# ---- park, wake, kill ----
+tc -- park cookie 1001
+expect_rc 0 "park cookie: exit 0"
+expect "park cookie: result" has '^matched 1, done 1$' out
+expect "park cookie: request" has '^cmd=3 2=1001/8$' log
+tc -- -j kill state parked dport = :40003
+expect "kill filter -j: result" py 'd == {"matched": 3, "done": 2}'
+expect "kill filter: request" has '^cmd=5 3=2/4 10=40003/2$' log
+tc FAKE_MATCHED=0 -- wake mode transient
+expect_rc 1 "wake, nothing matched: exit 1"
+expect "wake, nothing matched: says so" has 'wake: no connection matched' err
+tc FAKE_NOMATCH_ENOENT=1 -- -j kill mode transient
+expect_rc 1 "kill, ENOENT for no match: exit 1"
+expect "kill, ENOENT for no match: counts zero" py 'd == {"matched": 0, "done": 0}'
+expect "kill, ENOENT for no match: says so" has 'kill: no connection matched' err
+tc FAKE_ERRNO=16 -- park cookie 1002
+expect_rc 1 "park, not eligible: exit 1"
+expect "park, not eligible: says so" has 'park: cookie 1002: not eligible to park' err
+tc FAKE_ERRNO=114 -- wake cookie 1002
+expect "wake, already active: says so" has 'wake: cookie 1002: already active' err
+tc FAKE_ERRNO=2 -- kill cookie 77
+expect "kill cookie (absent): no such connection" has 'kill: cookie 77: no such connection' err
+tc FAKE_ERRNO=1 -- kill -4
+expect_rc 77 "kill without CAP_NET_ADMIN: exit 77"
+
+# ---- monitor ----
+tc FAKE_EVENTS=4 -- monitor
+expect_rc 0 "monitor: ends on SIGINT with exit 0"
+expect "monitor: one line per event" test "$(wc -l <"$tmp/out")" -eq 4
+expect "monitor: event line" has '^parked +ACTIVE/LISTEN persistent 10\.0\.0\.1:443 0\.0\.0\.0:\* idle:30s age:1\.3s cookie:1001 ' out
+tc FAKE_EVENTS=6 -- -j monitor
+expect "monitor -j: one JSON object per line" json_ok -l
+expect "monitor -j: event names" test "$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$tmp/out")" = "parked woken expired killed remapped reactivated"
+
+# ---- netns ----
+tc -- -n tcparkctl-no-such-ns show
+expect_rc 1 "-n missing namespace: exit 1"
+expect "-n missing namespace: says so" has 'network namespace "tcparkctl-no-such-ns": /run/netns/tcparkctl-no-such-ns' err
+
+echo "# $((n - failed)) passed, $failed failed"
+echo "1..$n"
+[ "$failed" -eq 0 ]
