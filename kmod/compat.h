@@ -64,4 +64,26 @@ static inline bool tcpark_sk_has_auth(const struct sock *sk)
 	return false;
 }
 
+/*
+ * TSval clock: 6.7 added per-connection usec timestamps
+ * (tp->tcp_usec_ts, tcp_clock_ts()); 6.1 has only the ms clock.
+ */
+static inline u32 tcpark_tcp_clock_ts(bool usec_ts)
+{
+#ifdef TCPARK_HAVE_TCP_CLOCK_TS
+	return tcp_clock_ts(usec_ts);
+#else
+	return tcp_time_stamp_raw();
+#endif
+}
+
+static inline bool tcpark_tp_usec_ts(const struct tcp_sock *tp)
+{
+#ifdef TCPARK_HAVE_TCP_CLOCK_TS
+	return tp->tcp_usec_ts;
+#else
+	return false;
+#endif
+}
+
 #endif /* _TCPARK_COMPAT_H */

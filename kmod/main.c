@@ -15,6 +15,10 @@ static int __init tcpark_init(void)
 {
 	int ret;
 
+	ret = tcpark_records_init();
+	if (ret < 0)
+		goto err_records;
+
 	ret = tcpark_pernet_init();
 	if (ret < 0)
 		goto err_pernet;
@@ -35,6 +39,8 @@ err_ulp:
 err_netlink:
 	tcpark_pernet_exit();
 err_pernet:
+	tcpark_records_exit();
+err_records:
 	return ret;
 }
 
@@ -47,6 +53,7 @@ static void __exit tcpark_exit(void)
 	tcpark_ulp_unregister();
 	tcpark_netlink_exit();
 	tcpark_pernet_exit();
+	tcpark_records_exit();
 	pr_info("unloaded\n");
 }
 

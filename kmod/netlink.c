@@ -122,6 +122,20 @@ static int tcpark_parse_filter(struct nlattr **tb, struct tcpark_filter *f,
 	return ret;
 }
 
+/*
+ * What filters look at, taken from a socket or a record. Addresses are
+ * in IPv6 form with an IPv4 one in s6_addr32[3] (rest zero).
+ */
+struct tcpark_view {
+	u64 cookie;
+	u32 state;
+	u32 mode;
+	u16 family;
+	u16 lport, rport;
+	bool v6;
+	struct in6_addr laddr, raddr;
+};
+
 /* The socket's address as a v6 address (IPv4 in s6_addr32[3]). */
 static bool tcpark_sk_addr(const struct sock *sk, bool local,
 			   struct in6_addr *a)
@@ -136,43 +150,93 @@ static bool tcpark_sk_addr(const struct sock *sk, bool local,
 	return false;
 }
 
-static bool tcpark_addr_match(const struct sock *sk, bool local,
+static void tcpark_view_sock(struct sock *sk, struct tcpark_view *v)
+{
+	struct tcpark_settings s;
+
+	tcpark_effective(sk, &s);
+	v->cookie = atomic64_read(&sk->sk_cookie);
+	v->state = TCPARK_STATE_ACTIVE;
+	v->mode = s.mode;
+	v->family = sk->sk_family;
+	v->lport = sk->sk_num;
+	v->rport = ntohs(sk->sk_dport);
+	v->v6 = tcpark_sk_addr(sk, true, &v->laddr);
+	tcpark_sk_addr(sk, false, &v->raddr);
+}
+
+static void tcpark_rec_addr(const struct tcpark_record *rec,
+			    const struct in6_addr *key, struct in6_addr *a)
+{
+	if (rec->flags & TCPARK_REC_V6) {
+		*a = *key;
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	a->s6_addr32[3] = key->s6_addr32[3];
+}
+
+static void tcpark_view_record(const struct tcpark_record *rec,
+			       struct tcpark_view *v)
+{
+	v->cookie = rec->cookie;
+	v->state = TCPARK_STATE_PARKED;
+	v->mode = TCPARK_MODE_TRANSIENT;
+	v->v6 = rec->flags & TCPARK_REC_V6;
+	v->family = v->v6 ? AF_INET6 : AF_INET;
+	v->lport = ntohs(rec->key.lport);
+	v->rport = ntohs(rec->key.rport);
+	tcpark_rec_addr(rec, &rec->key.laddr, &v->laddr);
+	tcpark_rec_addr(rec, &rec->key.raddr, &v->raddr);
+}
+
+static bool tcpark_addr_match(const struct in6_addr *a, bool v6,
 			      const struct tcpark_addr_filter *f)
 {
-	struct in6_addr a;
-	bool v6 = tcpark_sk_addr(sk, local, &a);
-
 	if (!f->set)
 		return true;
 	if (v6 != f->v6)
 		return false;
 	if (v6)
-		return ipv6_prefix_equal(&a, &f->addr, f->plen);
-	return !f->plen || !((a.s6_addr32[3] ^ f->addr.s6_addr32[3]) &
+		return ipv6_prefix_equal(a, &f->addr, f->plen);
+	return !f->plen || !((a->s6_addr32[3] ^ f->addr.s6_addr32[3]) &
 			     htonl(~0U << (32 - f->plen)));
 }
 
-static bool tcpark_match(struct sock *sk, const struct tcpark_filter *f)
+static bool tcpark_match(const struct tcpark_view *v,
+			 const struct tcpark_filter *f)
 {
-	struct tcpark_settings s;
+	if (f->cookie && v->cookie != f->cookie)
+		return false;
+	if (f->state && f->state != v->state)
+		return false;
+	if (f->family && f->family != v->family)
+		return false;
+	if (f->lport && f->lport != v->lport)
+		return false;
+	if (f->rport && f->rport != v->rport)
+		return false;
+	if (f->mode != U32_MAX && f->mode != v->mode)
+		return false;
+	return tcpark_addr_match(&v->laddr, v->v6, &f->laddr) &&
+	       tcpark_addr_match(&v->raddr, v->v6, &f->raddr);
+}
 
-	if (f->cookie && atomic64_read(&sk->sk_cookie) != f->cookie)
-		return false;
-	if (f->state && f->state != TCPARK_STATE_ACTIVE)
-		return false;
-	if (f->family && f->family != sk->sk_family)
-		return false;
-	if (f->lport && f->lport != sk->sk_num)
-		return false;
-	if (f->rport && f->rport != ntohs(sk->sk_dport))
-		return false;
-	if (f->mode != U32_MAX) {
-		tcpark_effective(sk, &s);
-		if (s.mode != f->mode)
-			return false;
-	}
-	return tcpark_addr_match(sk, true, &f->laddr) &&
-	       tcpark_addr_match(sk, false, &f->raddr);
+static bool tcpark_match_sock(struct sock *sk, const struct tcpark_filter *f)
+{
+	struct tcpark_view v;
+
+	tcpark_view_sock(sk, &v);
+	return tcpark_match(&v, f);
+}
+
+static bool tcpark_match_record(const struct tcpark_record *rec,
+				const struct tcpark_filter *f)
+{
+	struct tcpark_view v;
+
+	tcpark_view_record(rec, &v);
+	return tcpark_match(&v, f);
 }
 
 /* ---- socket messages -------------------------------------------------- */
@@ -267,26 +331,87 @@ static int tcpark_fill_sock(struct sk_buff *skb, struct sock *sk, u32 portid,
 	return 0;
 }
 
+static int tcpark_put_rec_addr(struct sk_buff *skb, int attr,
+			       const struct tcpark_record *rec,
+			       const struct in6_addr *a)
+{
+	if (rec->flags & TCPARK_REC_V6)
+		return nla_put_in6_addr(skb, attr, a);
+	return nla_put_in_addr(skb, attr, a->s6_addr32[3]);
+}
+
+static int tcpark_put_record(struct sk_buff *skb,
+			     const struct tcpark_record *rec,
+			     struct user_namespace *ns)
+{
+	u32 age = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
+	bool v6 = rec->flags & TCPARK_REC_V6;
+
+	if (nla_put_u64_64bit(skb, TCPARK_A_COOKIE, rec->cookie, TCPARK_A_PAD) ||
+	    nla_put_u32(skb, TCPARK_A_STATE, TCPARK_STATE_PARKED) ||
+	    nla_put_u32(skb, TCPARK_A_TCP_STATE, TCP_ESTABLISHED) ||
+	    nla_put_u32(skb, TCPARK_A_MODE, TCPARK_MODE_TRANSIENT) ||
+	    nla_put_u16(skb, TCPARK_A_FAMILY, v6 ? AF_INET6 : AF_INET) ||
+	    tcpark_put_rec_addr(skb, TCPARK_A_LOCAL_ADDR, rec, &rec->key.laddr) ||
+	    nla_put_u16(skb, TCPARK_A_LOCAL_PORT, ntohs(rec->key.lport)) ||
+	    tcpark_put_rec_addr(skb, TCPARK_A_REMOTE_ADDR, rec, &rec->key.raddr) ||
+	    nla_put_u16(skb, TCPARK_A_REMOTE_PORT, ntohs(rec->key.rport)) ||
+	    nla_put_u32(skb, TCPARK_A_UID, from_kuid_munged(ns, rec->uid)) ||
+	    nla_put_u32(skb, TCPARK_A_IDLE_AGE_MS, age) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_KA_ANSWERED,
+			      READ_ONCE(rec->ka_answered), TCPARK_A_PAD))
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TCPARK_A_SND_NXT, rec->snd_nxt) ||
+	    nla_put_u32(skb, TCPARK_A_RCV_NXT, rec->rcv_nxt) ||
+	    nla_put_u32(skb, TCPARK_A_SND_WND, READ_ONCE(rec->snd_wnd)) ||
+	    nla_put_u32(skb, TCPARK_A_RCV_WND, rec->rcv_wnd) ||
+	    nla_put_u16(skb, TCPARK_A_MSS, rec->mss) ||
+	    nla_put_u8(skb, TCPARK_A_SND_WSCALE, rec->snd_wscale) ||
+	    nla_put_u8(skb, TCPARK_A_RCV_WSCALE, rec->rcv_wscale) ||
+	    nla_put_u32(skb, TCPARK_A_TCP_OPTIONS, rec->flags &
+			(TCPARK_REC_TSTAMP | TCPARK_REC_SACK |
+			 TCPARK_REC_WSCALE | TCPARK_REC_USEC_TS)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int tcpark_fill_record(struct sk_buff *skb,
+			      const struct tcpark_record *rec, u32 portid,
+			      u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &tcpark_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (tcpark_put_record(skb, rec, current_user_ns())) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 /* ---- GET -------------------------------------------------------------- */
 
 /*
- * cb->args[0]: registry index to resume at. Sockets are taken one at a
- * time with a reference, so no lock is held while filling messages.
+ * A dump lists sockets first (cb->args[0]: registry index to resume at;
+ * taken one at a time with a reference, so no lock is held while filling
+ * messages), then records (cb->args[1] != 0: an rhashtable walker kept
+ * across calls, freed in .done). A walk may show a record twice if the
+ * table resizes meanwhile.
  */
-static int tcpark_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int tcpark_dump_socks(struct sk_buff *skb, struct netlink_callback *cb,
+			     const struct tcpark_filter *f)
 {
 	struct tcpark_net *tn = tcpark_pernet(sock_net(skb->sk));
 	unsigned long index = cb->args[0];
-	struct tcpark_filter f;
 	struct sock *sk;
-	int ret;
+	int ret = 0;
 
-	ret = tcpark_parse_filter(tcpark_dump_attrs(cb), &f, cb->extack);
-	if (ret)
-		return ret;
 	while ((sk = tcpark_next_sock(tn, &index))) {
 		ret = 0;
-		if (tcpark_match(sk, &f))
+		if (tcpark_match_sock(sk, f))
 			ret = tcpark_fill_sock(skb, sk,
 					       NETLINK_CB(cb->skb).portid,
 					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
@@ -297,7 +422,115 @@ static int tcpark_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		index++;
 	}
 	cb->args[0] = index;
+	return ret == -EMSGSIZE ? ret : 0;
+}
+
+static int tcpark_dump_records(struct sk_buff *skb,
+			       struct netlink_callback *cb,
+			       const struct tcpark_filter *f)
+{
+	struct rhashtable_iter *iter = (void *)cb->args[1];
+	struct tcpark_record *rec;
+	int ret = 0;
+
+	if (!iter) {
+		iter = kmalloc(sizeof(*iter), GFP_KERNEL);
+		if (!iter)
+			return -ENOMEM;
+		rhashtable_walk_enter(&tcpark_pernet(sock_net(skb->sk))->records,
+				      iter);
+		cb->args[1] = (long)iter;
+	}
+	rhashtable_walk_start(iter);
+	while ((rec = rhashtable_walk_peek(iter))) {
+		if (IS_ERR(rec)) {
+			if (PTR_ERR(rec) != -EAGAIN)
+				break;
+			rhashtable_walk_next(iter);
+			continue;
+		}
+		if (tcpark_match_record(rec, f)) {
+			ret = tcpark_fill_record(skb, rec,
+						 NETLINK_CB(cb->skb).portid,
+						 cb->nlh->nlmsg_seq,
+						 NLM_F_MULTI, TCPARK_CMD_GET);
+			if (ret)
+				break;	/* peeked: resumes with this one */
+		}
+		rhashtable_walk_next(iter);
+	}
+	rhashtable_walk_stop(iter);
+	return ret;
+}
+
+static int tcpark_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct tcpark_filter f;
+	int ret;
+
+	ret = tcpark_parse_filter(tcpark_dump_attrs(cb), &f, cb->extack);
+	if (ret)
+		return ret;
+	if (!cb->args[1] && tcpark_dump_socks(skb, cb, &f))
+		return skb->len;
+	ret = tcpark_dump_records(skb, cb, &f);
+	if (ret && ret != -EMSGSIZE)
+		return ret;
 	return skb->len;
+}
+
+static int tcpark_nl_get_done(struct netlink_callback *cb)
+{
+	struct rhashtable_iter *iter = (void *)cb->args[1];
+
+	if (iter) {
+		rhashtable_walk_exit(iter);
+		kfree(iter);
+	}
+	return 0;
+}
+
+/*
+ * Call @fn on every record of @net that matches @f, under RCU (@fn must
+ * not sleep); stop early when it returns non-zero, which is returned.
+ */
+static int tcpark_walk_records(struct net *net, const struct tcpark_filter *f,
+			       int (*fn)(struct net *net,
+					 struct tcpark_record *rec, void *arg),
+			       void *arg)
+{
+	struct rhashtable_iter iter;
+	struct tcpark_record *rec;
+	int ret = 0;
+
+	rhashtable_walk_enter(&tcpark_pernet(net)->records, &iter);
+	rhashtable_walk_start(&iter);
+	while (!ret && (rec = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(rec)) {
+			if (PTR_ERR(rec) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (tcpark_match_record(rec, f))
+			ret = fn(net, rec, arg);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return ret;
+}
+
+struct tcpark_get_arg {
+	struct sk_buff *msg;
+	struct genl_info *info;
+};
+
+static int tcpark_get_record(struct net *net, struct tcpark_record *rec,
+			     void *arg)
+{
+	struct tcpark_get_arg *a = arg;
+
+	return tcpark_fill_record(a->msg, rec, a->info->snd_portid,
+				  a->info->snd_seq, 0, TCPARK_CMD_GET) ?: 1;
 }
 
 /* The socket with this cookie in @net, referenced, or NULL. */
@@ -318,27 +551,35 @@ static struct sock *tcpark_find_cookie(struct net *net, u64 cookie)
 
 static int tcpark_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *msg;
+	struct tcpark_get_arg arg = { .info = info };
+	struct tcpark_filter f = { .mode = U32_MAX };
 	struct sock *sk;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, TCPARK_A_COOKIE))
 		return -EINVAL;
-	sk = tcpark_find_cookie(genl_info_net(info),
-				nla_get_u64(info->attrs[TCPARK_A_COOKIE]));
-	if (!sk) {
-		NL_SET_ERR_MSG(info->extack, "no tcpark socket with this cookie");
-		return -ENOENT;
+	f.cookie = nla_get_u64(info->attrs[TCPARK_A_COOKIE]);
+	arg.msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!arg.msg)
+		return -ENOMEM;
+	sk = tcpark_find_cookie(genl_info_net(info), f.cookie);
+	if (sk) {
+		ret = tcpark_fill_sock(arg.msg, sk, info->snd_portid,
+				       info->snd_seq, 0, TCPARK_CMD_GET);
+		sock_put(sk);
+	} else {
+		ret = tcpark_walk_records(genl_info_net(info), &f,
+					  tcpark_get_record, &arg);
+		ret = ret == 1 ? 0 : ret ?: -ENOENT;
 	}
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	ret = msg ? tcpark_fill_sock(msg, sk, info->snd_portid, info->snd_seq,
-				     0, TCPARK_CMD_GET) : -ENOMEM;
-	sock_put(sk);
 	if (ret) {
-		nlmsg_free(msg);
+		if (ret == -ENOENT)
+			NL_SET_ERR_MSG(info->extack,
+				       "no tcpark socket with this cookie");
+		nlmsg_free(arg.msg);
 		return ret;
 	}
-	return genlmsg_reply(msg, info);
+	return genlmsg_reply(arg.msg, info);
 }
 
 /* ---- STATS and SET ---------------------------------------------------- */
@@ -350,8 +591,11 @@ static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
 
 	if (nla_put_u64_64bit(skb, TCPARK_A_STAT_SOCKETS,
 			      atomic_long_read(&tn->attached), TCPARK_A_PAD) ||
-	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED, 0, TCPARK_A_PAD) ||
-	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED_BYTES, 0, TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED,
+			      atomic_read(&tn->parked), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED_BYTES,
+			      (u64)atomic_read(&tn->parked) *
+			      sizeof(struct tcpark_record), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKS,
 			      atomic64_read(&st->parks), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKES,
@@ -489,15 +733,45 @@ static int tcpark_reply_counts(struct genl_info *info, u32 matched, u32 done)
 	return genlmsg_reply(msg, info);
 }
 
+struct tcpark_act_arg {
+	u8 cmd;
+	u32 matched;
+	u32 done;
+	int last;
+};
+
+/* KILL: RST to the peer, record gone. PARK: it is. WAKE: only traffic. */
+static int tcpark_act_record(struct net *net, struct tcpark_record *rec,
+			     void *arg)
+{
+	struct tcpark_act_arg *a = arg;
+
+	a->matched++;
+	if (a->cmd == TCPARK_CMD_PARK) {
+		a->last = -EALREADY;
+	} else if (a->cmd == TCPARK_CMD_WAKE) {
+		a->last = -EOPNOTSUPP;
+	} else if (tcpark_record_remove(net, rec)) {
+		tcpark_send_reset(net, rec);
+		tcpark_notify_record(net, rec, TCPARK_EVENT_KILLED);
+		atomic64_inc(&tcpark_pernet(net)->stats.kills);
+		tcpark_record_free(rec);
+		a->last = 0;
+		a->done++;
+	} else {
+		a->last = -ENOENT;	/* somebody else took it */
+	}
+	return 0;
+}
+
 static int tcpark_nl_act_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tcpark_net *tn = tcpark_pernet(genl_info_net(info));
-	u8 cmd = info->genlhdr->cmd;
-	u32 matched = 0, done = 0;
+	struct tcpark_act_arg a = { .cmd = info->genlhdr->cmd };
 	unsigned long index = 0;
 	struct tcpark_filter f;
 	struct sock *sk;
-	int ret, last = 0;
+	int ret;
 
 	ret = tcpark_parse_filter(info->attrs, &f, info->extack);
 	if (ret)
@@ -507,22 +781,23 @@ static int tcpark_nl_act_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	while ((sk = tcpark_next_sock(tn, &index))) {
-		if (tcpark_match(sk, &f)) {
-			matched++;
-			last = tcpark_act(sk, cmd);
-			done += !last;
+		if (tcpark_match_sock(sk, &f)) {
+			a.matched++;
+			a.last = tcpark_act(sk, a.cmd);
+			a.done += !a.last;
 		}
 		sock_put(sk);
 		index++;
 	}
-	if (!matched) {
+	tcpark_walk_records(genl_info_net(info), &f, tcpark_act_record, &a);
+	if (!a.matched) {
 		NL_SET_ERR_MSG(info->extack, "no matching tcpark socket");
 		return -ENOENT;
 	}
 	/* By cookie there is one socket: its error is the answer. */
-	if (f.cookie && last)
-		return last;
-	return tcpark_reply_counts(info, matched, done);
+	if (f.cookie && a.last)
+		return a.last;
+	return tcpark_reply_counts(info, a.matched, a.done);
 }
 
 /* ---- events ----------------------------------------------------------- */
@@ -550,11 +825,35 @@ void tcpark_notify(struct sock *sk, enum tcpark_event event)
 				TCPARK_NL_MCGRP_EVENTS, GFP_ATOMIC);
 }
 
+void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
+			  enum tcpark_event event)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&tcpark_genl_family, net,
+				TCPARK_NL_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &tcpark_genl_family, 0, TCPARK_CMD_EVENT);
+	if (!hdr || nla_put_u32(msg, TCPARK_A_EVENT, event) ||
+	    tcpark_put_record(msg, rec, net->user_ns)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&tcpark_genl_family, net, msg, 0,
+				TCPARK_NL_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
 static const struct genl_ops tcpark_nl_ops[] = {
 	{
 		.cmd	= TCPARK_CMD_GET,
 		.doit	= tcpark_nl_get_doit,
 		.dumpit	= tcpark_nl_get_dumpit,
+		.done	= tcpark_nl_get_done,
 	},
 	{
 		.cmd	= TCPARK_CMD_STATS,

@@ -65,11 +65,32 @@ struct sock *tcpark_next_sock(struct tcpark_net *tn, unsigned long *index)
 static int __net_init tcpark_net_init(struct net *net)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
+	int ret;
 
 	tcpark_defaults_init(&tn->def);
 	xa_init_flags(&tn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_long_set(&tn->attached, 0);
-	return tcpark_sysctl_register(net, tn);
+	/* Challenge ACKs: at most 1000 a second per netns (RFC 5961 §7). */
+	ratelimit_state_init(&tn->challenge_rs, HZ, 1000);
+	ratelimit_set_flags(&tn->challenge_rs, RATELIMIT_MSG_ON_RELEASE);
+
+	ret = tcpark_table_init(tn);
+	if (ret < 0)
+		goto err_table;
+	ret = tcpark_hooks_register(net);
+	if (ret < 0)
+		goto err_hooks;
+	ret = tcpark_sysctl_register(net, tn);
+	if (ret < 0)
+		goto err_sysctl;
+	return 0;
+
+err_sysctl:
+	tcpark_hooks_unregister(net);
+err_hooks:
+	tcpark_table_destroy(net, tn);
+err_table:
+	return ret;
 }
 
 static void __net_exit tcpark_net_exit(struct net *net)
@@ -77,6 +98,8 @@ static void __net_exit tcpark_net_exit(struct net *net)
 	struct tcpark_net *tn = tcpark_pernet(net);
 
 	tcpark_sysctl_unregister(tn);
+	tcpark_hooks_unregister(net);
+	tcpark_table_destroy(net, tn);
 	/* Every socket holds a reference on its netns. */
 	WARN_ON_ONCE(!xa_empty(&tn->socks));
 	xa_destroy(&tn->socks);

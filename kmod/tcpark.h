@@ -5,12 +5,15 @@
 #ifndef _TCPARK_H
 #define _TCPARK_H
 
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sockptr.h>
 #include <linux/xarray.h>
 #include <linux/tcpark.h>
 #include <net/sock.h>
 #include <net/inet_connection_sock.h>
+
+#include "record.h"
 
 /* The per-socket settings; the netns defaults have the same shape. */
 struct tcpark_settings {
@@ -81,6 +84,23 @@ struct tcpark_net {
 	u32 next_id;
 	atomic_long_t attached;
 	struct tcpark_stats stats;
+	struct rhashtable records;	/* the inactive table */
+	unsigned long *ports;		/* local ports with records */
+	atomic_t parked;
+	struct ratelimit_state challenge_rs;
+};
+
+/* The fields of a TCP segment that matter to a record. */
+struct tcpark_seg {
+	u32 seq;
+	u32 end_seq;		/* seq + payload + FIN */
+	u32 ack;
+	u32 window;		/* as sent, unscaled */
+	u32 tsval;
+	u32 tsecr;
+	u32 len;		/* payload bytes */
+	u8 flags;
+	bool has_ts;
 };
 
 /* A u32 setting's valid range; @zero_ok allows 0 below @min ("off"). */
@@ -138,9 +158,29 @@ int tcpark_park(struct sock *sk);
 int tcpark_wake(struct sock *sk);
 int tcpark_kill(struct sock *sk);
 
+/* transient.c */
+void tcpark_close(struct sock *sk, long timeout);
+
+/* input.c */
+int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
+		     struct tcpark_seg *seg);
+unsigned int tcpark_rx(struct net *net, struct tcpark_record *rec,
+		       const struct tcpark_seg *seg);
+void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec);
+
+/* output.c */
+int tcpark_send_ack(struct net *net, const struct tcpark_record *rec);
+int tcpark_send_reset(struct net *net, const struct tcpark_record *rec);
+
+/* hook.c */
+int tcpark_hooks_register(struct net *net);
+void tcpark_hooks_unregister(struct net *net);
+
 /* netlink.c */
 int tcpark_netlink_init(void);
 void tcpark_netlink_exit(void);
 void tcpark_notify(struct sock *sk, enum tcpark_event event);
+void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
+			  enum tcpark_event event);
 
 #endif /* _TCPARK_H */

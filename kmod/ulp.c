@@ -38,6 +38,7 @@ static void tcpark_build_prot(struct proto *prot, const struct proto *base)
 	*prot = *base;
 	prot->setsockopt = tcpark_setsockopt;
 	prot->getsockopt = tcpark_getsockopt;
+	prot->close = tcpark_close;
 }
 
 static bool tcpark_state_attachable(const struct sock *sk)

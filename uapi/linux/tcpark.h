@@ -72,6 +72,12 @@ enum tcpark_state {
 #define TCPARK_F_REACTIVATED	0x2	/* came back through accept() */
 #define TCPARK_F_REMAPPED	0x4	/* came back through connect() */
 
+/* TCPARK_A_TCP_OPTIONS: what the connection negotiated. */
+#define TCPARK_OPT_TIMESTAMPS	0x1
+#define TCPARK_OPT_SACK		0x2
+#define TCPARK_OPT_WSCALE	0x4
+#define TCPARK_OPT_USEC_TS	0x8
+
 /*
  * struct tcpark_info - what getsockopt(SOL_TCPARK, TCPARK_INFO) returns.
  *
@@ -116,6 +122,11 @@ struct tcpark_info {
  *		REMOTE_ADDR, REMOTE_PORT, UID, IDLE_MS, KA_INTERVAL_MS,
  *		KA_PROBES, FLAGS, IDLE_AGE_MS, PARKS, WAKES, KA_ANSWERED,
  *		KA_SENT
+ *	and for a parked transient record (state PARKED, mode TRANSIENT)
+ *		COOKIE, STATE, TCP_STATE, MODE, FAMILY, addresses, ports, UID,
+ *		IDLE_AGE_MS (since the peer's last segment), KA_ANSWERED,
+ *		SND_NXT, RCV_NXT, SND_WND, RCV_WND, MSS, SND_WSCALE,
+ *		RCV_WSCALE, TCP_OPTIONS
  * TCPARK_CMD_STATS -> STAT_* attributes and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
  *	MAX_PARKED_MEM_MB).
@@ -197,6 +208,14 @@ enum tcpark_attr {
 	TCPARK_A_MATCHED,		/* u32: sockets a command matched */
 	TCPARK_A_DONE,			/* u32: ... and acted on */
 	TCPARK_A_EVENT,			/* u32 enum tcpark_event */
+	TCPARK_A_SND_NXT,		/* u32: parked records only */
+	TCPARK_A_RCV_NXT,		/* u32 */
+	TCPARK_A_SND_WND,		/* u32, bytes */
+	TCPARK_A_RCV_WND,		/* u32, bytes */
+	TCPARK_A_MSS,			/* u16 */
+	TCPARK_A_SND_WSCALE,		/* u8 */
+	TCPARK_A_RCV_WSCALE,		/* u8 */
+	TCPARK_A_TCP_OPTIONS,		/* u32 TCPARK_OPT_* */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inactive table: per netns, an rhashtable of transient records keyed
+ * by 4-tuple, looked up lock-free (RCU) from the netfilter hook.
+ *
+ * Two filters keep the cost on everything else near zero: a static key
+ * that stays off while no record exists anywhere, and a per-netns bitmap
+ * of local ports that have (or had) a record, tested before hashing. Bits
+ * are never cleared while the netns lives: a stale bit costs one lookup,
+ * a wrongly cleared one would let the stack reset a parked connection.
+ */
+#include <linux/jump_label_ratelimit.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "tcpark.h"
+
+static struct kmem_cache *tcpark_record_cache __read_mostly;
+static DEFINE_STATIC_KEY_DEFERRED_FALSE(tcpark_records_key, HZ);
+
+static const struct rhashtable_params tcpark_record_params = {
+	.key_len		= sizeof(struct tcpark_key),
+	.key_offset		= offsetof(struct tcpark_record, key),
+	.head_offset		= offsetof(struct tcpark_record, node),
+	.automatic_shrinking	= true,
+};
+
+bool tcpark_records_active(void)
+{
+	return static_branch_unlikely(&tcpark_records_key.key);
+}
+
+int tcpark_records_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct tcpark_record) > 128);
+	tcpark_record_cache = kmem_cache_create("tcpark_record",
+						sizeof(struct tcpark_record),
+						0, 0, NULL);
+	return tcpark_record_cache ? 0 : -ENOMEM;
+}
+
+void tcpark_records_exit(void)
+{
+	/* Records are freed with kfree_rcu-style callbacks: wait for them. */
+	rcu_barrier();
+	static_key_deferred_flush(&tcpark_records_key);
+	kmem_cache_destroy(tcpark_record_cache);
+}
+
+struct tcpark_record *tcpark_record_alloc(void)
+{
+	return kmem_cache_zalloc(tcpark_record_cache, GFP_KERNEL);
+}
+
+static void tcpark_record_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(tcpark_record_cache,
+			container_of(head, struct tcpark_record, rcu));
+}
+
+/* After tcpark_record_remove(): the hook may still be reading it. */
+void tcpark_record_free(struct tcpark_record *rec)
+{
+	call_rcu(&rec->rcu, tcpark_record_free_rcu);
+}
+
+int tcpark_table_init(struct tcpark_net *tn)
+{
+	tn->ports = bitmap_zalloc(65536, GFP_KERNEL);
+	if (!tn->ports)
+		return -ENOMEM;
+	atomic_set(&tn->parked, 0);
+	return rhashtable_init(&tn->records, &tcpark_record_params);
+}
+
+/* Process context: the first record anywhere turns the static key on. */
+int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	int ret;
+
+	set_bit(ntohs(rec->key.lport), tn->ports);
+	static_branch_deferred_inc(&tcpark_records_key);
+	ret = rhashtable_lookup_insert_fast(&tn->records, &rec->node,
+					    tcpark_record_params);
+	if (ret) {
+		static_branch_slow_dec_deferred(&tcpark_records_key);
+		return ret;
+	}
+	atomic_inc(&tn->parked);
+	return 0;
+}
+
+/*
+ * Any context. Exactly one caller wins a record (RST, kill, exit...);
+ * the winner frees it with tcpark_record_free().
+ */
+bool tcpark_record_remove(struct net *net, struct tcpark_record *rec)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+
+	if (rhashtable_remove_fast(&tn->records, &rec->node,
+				   tcpark_record_params))
+		return false;
+	atomic_dec(&tn->parked);
+	static_branch_slow_dec_deferred(&tcpark_records_key);
+	return true;
+}
+
+/* Under rcu_read_lock(). */
+struct tcpark_record *tcpark_record_lookup(struct net *net,
+					   const struct tcpark_key *key)
+{
+	return rhashtable_lookup(&tcpark_pernet(net)->records, key,
+				 tcpark_record_params);
+}
+
+bool tcpark_port_maybe_parked(struct net *net, __be16 port)
+{
+	return test_bit(ntohs(port), tcpark_pernet(net)->ports);
+}
+
+static void tcpark_record_destroy(void *ptr, void *arg)
+{
+	struct tcpark_record *rec = ptr;
+	struct net *net = arg;
+
+	tcpark_send_reset(net, rec);
+	static_branch_slow_dec_deferred(&tcpark_records_key);
+	kmem_cache_free(tcpark_record_cache, rec);
+}
+
+/*
+ * Netns exit or module unload, after the hooks are gone: the peer of each
+ * record gets an RST (its connection would otherwise hang until its own
+ * keepalive gave up) and the record is freed.
+ */
+void tcpark_table_destroy(struct net *net, struct tcpark_net *tn)
+{
+	synchronize_rcu();
+	rhashtable_free_and_destroy(&tn->records, tcpark_record_destroy, net);
+	bitmap_free(tn->ports);
+}

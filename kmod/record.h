@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Transient records: what is left of a connection whose app closed it
+ * while parked. Everything the module needs to answer the peer with
+ * correct sequence numbers, window and timestamps, and to rebuild a full
+ * socket later, in 128 bytes including the hash linkage.
+ */
+#ifndef _TCPARK_RECORD_H
+#define _TCPARK_RECORD_H
+
+#include <linux/rhashtable.h>
+#include <linux/uidgid.h>
+
+/*
+ * The 4-tuple, always in IPv6 form: an IPv4 address is stored v4-mapped
+ * (::ffff:a.b.c.d), so a dual-stack socket's record is found by the
+ * IPv4 hook as well. Ports in network order.
+ */
+struct tcpark_key {
+	struct in6_addr laddr;
+	struct in6_addr raddr;
+	__be16 lport;
+	__be16 rport;
+};
+
+enum {
+	TCPARK_REC_TSTAMP	= BIT(0),	/* timestamps negotiated */
+	TCPARK_REC_SACK		= BIT(1),
+	TCPARK_REC_WSCALE	= BIT(2),
+	TCPARK_REC_USEC_TS	= BIT(3),	/* TSval in usec (6.7+) */
+	TCPARK_REC_V6		= BIT(4),	/* native IPv6 connection */
+};
+
+/*
+ * struct tcpark_record - a parked transient connection.
+ * @snd_nxt: next sequence number we send (== snd_una: all was acked).
+ * @rcv_nxt: next sequence number we expect from the peer.
+ * @snd_wnd: the peer's window, in bytes; @max_window for RFC 5961 §5.
+ * @rcv_wnd: the window we last advertised, in bytes.
+ * @ts_recent, @ts_recent_stamp: RFC 7323 TS.Recent and when (seconds).
+ * @ts_offset: added to our clock to make TSval (tp->tsoffset).
+ * @last_rx: jiffies of the last segment from the peer.
+ */
+struct tcpark_record {
+	struct rhash_head node;
+	struct tcpark_key key;
+	u32 snd_nxt;
+	u32 rcv_nxt;
+	u32 snd_wnd;
+	u32 max_window;
+	u32 rcv_wnd;
+	u32 ts_recent;
+	u32 ts_recent_stamp;
+	u32 ts_offset;
+	u64 cookie;
+	u32 last_rx;
+	kuid_t uid;
+	u16 mss;
+	u8 snd_wscale:4;
+	u8 rcv_wscale:4;
+	u8 flags;
+	u16 ka_answered;	/* saturating */
+	u16 reserved;
+	struct rcu_head rcu;
+};
+
+struct net;
+struct tcpark_net;
+
+int tcpark_records_init(void);
+void tcpark_records_exit(void);
+int tcpark_table_init(struct tcpark_net *tn);
+void tcpark_table_destroy(struct net *net, struct tcpark_net *tn);
+
+struct tcpark_record *tcpark_record_alloc(void);
+void tcpark_record_free(struct tcpark_record *rec);
+int tcpark_record_insert(struct net *net, struct tcpark_record *rec);
+bool tcpark_record_remove(struct net *net, struct tcpark_record *rec);
+struct tcpark_record *tcpark_record_lookup(struct net *net,
+					   const struct tcpark_key *key);
+bool tcpark_port_maybe_parked(struct net *net, __be16 port);
+bool tcpark_records_active(void);
+
+#endif /* _TCPARK_RECORD_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transient parking: close() of an eligible connection keeps it as a
+ * record and frees the socket without a FIN or an RST (DESIGN.md §5).
+ *
+ * Under the socket lock: check eligibility, snapshot, publish the record,
+ * then tcp_disconnect() in repair mode, which sends nothing. The lock is
+ * never dropped in between: data could otherwise be acked by the socket
+ * after the snapshot and then purged. A segment that arrives meanwhile is
+ * backlogged and meets a CLOSEd socket, which discards it; the peer
+ * retransmits to the record.
+ */
+#include <net/tcp.h>
+
+#include "tcpark.h"
+
+static void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
+				u8 *flags)
+{
+	memset(key, 0, sizeof(*key));
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		key->laddr = sk->sk_v6_rcv_saddr;
+		key->raddr = sk->sk_v6_daddr;
+		*flags |= TCPARK_REC_V6;
+	} else {
+		ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &key->laddr);
+		ipv6_addr_set_v4mapped(sk->sk_daddr, &key->raddr);
+	}
+	key->lport = htons(sk->sk_num);
+	key->rport = sk->sk_dport;
+}
+
+static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	const struct tcp_options_received *rx = &tp->rx_opt;
+
+	tcpark_snapshot_key(sk, &rec->key, &rec->flags);
+	rec->snd_nxt = tp->snd_nxt;
+	rec->rcv_nxt = tp->rcv_nxt;
+	rec->snd_wnd = tp->snd_wnd;
+	rec->max_window = tp->max_window;
+	rec->rcv_wnd = tp->rcv_wnd;
+	rec->mss = rx->mss_clamp;
+	if (rx->tstamp_ok) {
+		rec->flags |= TCPARK_REC_TSTAMP;
+		rec->ts_recent = rx->ts_recent;
+		rec->ts_recent_stamp = (u32)rx->ts_recent_stamp;
+		rec->ts_offset = tp->tsoffset;
+	}
+	if (tcpark_tp_usec_ts(tp))
+		rec->flags |= TCPARK_REC_USEC_TS;
+	if (rx->sack_ok)
+		rec->flags |= TCPARK_REC_SACK;
+	if (rx->wscale_ok) {
+		rec->flags |= TCPARK_REC_WSCALE;
+		rec->snd_wscale = rx->snd_wscale;
+		rec->rcv_wscale = rx->rcv_wscale;
+	}
+	rec->cookie = tcpark_sock_cookie(sk);
+	rec->uid = sock_i_uid(sk);
+	rec->last_rx = tcp_jiffies32;
+}
+
+static bool tcpark_room_for_one(struct net *net)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	u64 bytes = (u64)(atomic_read(&tn->parked) + 1) *
+		    sizeof(struct tcpark_record);
+
+	return atomic_read(&tn->parked) < READ_ONCE(tn->def.max_parked) &&
+	       bytes <= (u64)READ_ONCE(tn->def.max_parked_mem_mb) << 20;
+}
+
+/* Under lock_sock(). 0: parked, the socket is now CLOSE and silent. */
+static int tcpark_park_locked(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	struct tcpark_record *rec;
+	int ret;
+
+	ret = tcpark_park_eligible(sk);
+	if (ret)
+		return ret;
+	if (!tcpark_room_for_one(net))
+		return -ENOSPC;
+	rec = tcpark_record_alloc();
+	if (!rec)
+		return -ENOMEM;
+	tcpark_snapshot(sk, rec);
+	ret = tcpark_record_insert(net, rec);
+	if (ret) {
+		tcpark_record_free(rec);
+		return ret;
+	}
+	tcp_sk(sk)->repair = 1;		/* tcp_disconnect(): no FIN, no RST */
+	tcp_disconnect(sk, 0);
+	tcpark_notify_record(net, rec, TCPARK_EVENT_PARKED);
+	return 0;
+}
+
+/*
+ * The close() of our proto: park instead of closing when the socket is in
+ * transient mode and eligible; otherwise (or after parking) TCP's close.
+ */
+void tcpark_close(struct sock *sk, long timeout)
+{
+	struct tcpark_net *tn = tcpark_pernet(sock_net(sk));
+	struct tcpark_settings s;
+	int ret;
+
+	tcpark_effective(sk, &s);
+	if (s.mode == TCPARK_MODE_TRANSIENT &&
+	    READ_ONCE(sk->sk_state) == TCP_ESTABLISHED) {
+		lock_sock(sk);
+		ret = tcpark_park_locked(sk);
+		release_sock(sk);
+		if (ret)
+			atomic64_inc(&tn->stats.ineligible);
+		else
+			atomic64_inc(&tn->stats.parks);
+	}
+	tcpark_base_prot(sk)->close(sk, timeout);
+}
