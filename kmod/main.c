@@ -51,6 +51,7 @@ static void __exit tcpark_exit(void)
 	 * ULP holds a module reference until tcp_cleanup_ulp() drops it.
 	 */
 	tcpark_ulp_unregister();
+	tcpark_idle_flush();
 	tcpark_netlink_exit();
 	tcpark_pernet_exit();
 	tcpark_records_exit();

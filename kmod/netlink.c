@@ -588,6 +588,7 @@ static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
 {
 	const struct tcpark_stats *st = &tn->stats;
 	const struct tcpark_defaults *def = &tn->def;
+	int i;
 
 	if (nla_put_u64_64bit(skb, TCPARK_A_STAT_SOCKETS,
 			      atomic_long_read(&tn->attached), TCPARK_A_PAD) ||
@@ -611,6 +612,11 @@ static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_INELIGIBLE,
 			      atomic64_read(&st->ineligible), TCPARK_A_PAD))
 		return -EMSGSIZE;
+	for (i = 0; i < TCPARK_REFUSED_MAX; i++)
+		if (nla_put_u64_64bit(skb, TCPARK_A_STAT_REFUSED_STATE + i,
+				      atomic64_read(&st->refused[i]),
+				      TCPARK_A_PAD))
+			return -EMSGSIZE;
 	if (nla_put_u32(skb, TCPARK_A_IDLE_MS, READ_ONCE(def->s.idle_ms)) ||
 	    nla_put_u32(skb, TCPARK_A_MODE, READ_ONCE(def->s.mode)) ||
 	    nla_put_u32(skb, TCPARK_A_KA_INTERVAL_MS,

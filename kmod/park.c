@@ -13,37 +13,57 @@
  * DESIGN.md §4: only a quiet ESTABLISHED connection may park — nothing
  * unacknowledged or unsent (snd_una == snd_nxt == write_seq), nothing
  * unread or out of order, no MD5/AO (the module could not sign its own
- * segments), not pinned. Caller holds the socket lock.
+ * segments), not pinned. Caller holds the socket lock. On refusal,
+ * *@reason says why (enum tcpark_refusal).
  */
-int tcpark_park_eligible(struct sock *sk)
+int tcpark_park_check(struct sock *sk, int *reason)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct tcpark_settings s;
 
+	*reason = TCPARK_REFUSED_STATE;
 	if (sk->sk_state != TCP_ESTABLISHED)
 		return -ENOTCONN;
 	tcpark_effective(sk, &s);
+	*reason = TCPARK_REFUSED_PINNED;
 	if (s.pin)
 		return -EBUSY;
+	*reason = TCPARK_REFUSED_UNACKED;
 	if (tp->snd_una != tp->snd_nxt || tp->write_seq != tp->snd_nxt)
 		return -EBUSY;
+	*reason = TCPARK_REFUSED_UNREAD;
 	if (!skb_queue_empty(&sk->sk_receive_queue) ||
 	    !RB_EMPTY_ROOT(&tp->out_of_order_queue) || tp->urg_data)
 		return -EBUSY;
+	*reason = TCPARK_REFUSED_AUTH;
 	if (tcpark_sk_has_auth(sk))
 		return -EBUSY;
 	return 0;
 }
 
+void tcpark_count_refusal(struct net *net, int reason)
+{
+	struct tcpark_stats *st = &tcpark_pernet(net)->stats;
+
+	atomic64_inc(&st->ineligible);
+	atomic64_inc(&st->refused[reason]);
+}
+
+/* TCPARK_PARK and the PARK command. Caller holds the socket lock. */
 int tcpark_park(struct sock *sk)
 {
-	int ret = tcpark_park_eligible(sk);
+	struct tcpark_settings s;
+	int reason, ret;
 
+	ret = tcpark_park_check(sk, &reason);
 	if (ret) {
-		atomic64_inc(&tcpark_pernet(sock_net(sk))->stats.ineligible);
+		tcpark_count_refusal(sock_net(sk), reason);
 		return ret;
 	}
-	return -EOPNOTSUPP;
+	tcpark_effective(sk, &s);
+	if (s.mode == TCPARK_MODE_TRANSIENT)
+		return -EOPNOTSUPP;	/* parks on close(); see transient.c */
+	return -EOPNOTSUPP;		/* persistent parking: not yet */
 }
 
 int tcpark_wake(struct sock *sk)

@@ -197,6 +197,8 @@ static int tcpark_set_value(struct sock *sk, int optname, sockptr_t optval,
 		WRITE_ONCE(ctx->own.ka_probes, ka.probes);
 	}
 	WRITE_ONCE(ctx->set_mask, ctx->set_mask | bit);
+	if (bit & (TCPARK_SET_IDLE | TCPARK_SET_MODE))
+		tcpark_idle_update(sk);
 	release_sock(sk);
 	return 0;
 }

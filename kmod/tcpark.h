@@ -52,7 +52,20 @@ struct tcpark_sock {
 	u64 wakes;
 	u64 ka_answered;
 	u64 ka_sent;
+	bool dead;			/* released: the timer stays off */
+	struct timer_list idle_timer;
 	struct rcu_head rcu;
+};
+
+/* Why a park was refused (counted per netns, TCPARK_A_STAT_REFUSED_*). */
+enum tcpark_refusal {
+	TCPARK_REFUSED_STATE,		/* not ESTABLISHED */
+	TCPARK_REFUSED_UNACKED,		/* data in flight or unsent */
+	TCPARK_REFUSED_UNREAD,		/* data the app has not read */
+	TCPARK_REFUSED_AUTH,		/* MD5/AO signed */
+	TCPARK_REFUSED_PINNED,
+	TCPARK_REFUSED_LIMIT,		/* max_parked / max_parked_mem_mb */
+	TCPARK_REFUSED_MAX
 };
 
 /* Netns defaults (net.tcpark.* sysctls, TCPARK_CMD_SET) and limits. */
@@ -70,6 +83,7 @@ struct tcpark_stats {
 	atomic64_t drops;
 	atomic64_t kills;
 	atomic64_t ineligible;
+	atomic64_t refused[TCPARK_REFUSED_MAX];
 };
 
 /*
@@ -153,13 +167,22 @@ u64 tcpark_sock_cookie(struct sock *sk);
 u32 tcpark_idle_age_ms(const struct sock *sk);
 
 /* park.c */
-int tcpark_park_eligible(struct sock *sk);
+int tcpark_park_check(struct sock *sk, int *reason);
+void tcpark_count_refusal(struct net *net, int reason);
 int tcpark_park(struct sock *sk);
 int tcpark_wake(struct sock *sk);
 int tcpark_kill(struct sock *sk);
 
 /* transient.c */
 void tcpark_close(struct sock *sk, long timeout);
+int tcpark_park_transient(struct sock *sk);
+
+/* idle.c */
+void tcpark_idle_init(struct tcpark_sock *ctx);
+void tcpark_idle_arm(struct sock *sk, struct tcpark_sock *ctx, u32 delay_ms);
+void tcpark_idle_update(struct sock *sk);
+void tcpark_idle_stop(struct sock *sk, struct tcpark_sock *ctx);
+void tcpark_idle_flush(void);
 
 /* input.c */
 int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,

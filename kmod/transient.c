@@ -73,18 +73,25 @@ static bool tcpark_room_for_one(struct net *net)
 	       bytes <= (u64)READ_ONCE(tn->def.max_parked_mem_mb) << 20;
 }
 
-/* Under lock_sock(). 0: parked, the socket is now CLOSE and silent. */
-static int tcpark_park_locked(struct sock *sk)
+/*
+ * Under lock_sock(). 0: parked, the socket is now CLOSE and silent.
+ * Counts the park or the reason it was refused.
+ */
+int tcpark_park_transient(struct sock *sk)
 {
 	struct net *net = sock_net(sk);
 	struct tcpark_record *rec;
-	int ret;
+	int reason, ret;
 
-	ret = tcpark_park_eligible(sk);
-	if (ret)
+	ret = tcpark_park_check(sk, &reason);
+	if (!ret && !tcpark_room_for_one(net)) {
+		reason = TCPARK_REFUSED_LIMIT;
+		ret = -ENOSPC;
+	}
+	if (ret) {
+		tcpark_count_refusal(net, reason);
 		return ret;
-	if (!tcpark_room_for_one(net))
-		return -ENOSPC;
+	}
 	rec = tcpark_record_alloc();
 	if (!rec)
 		return -ENOMEM;
@@ -96,7 +103,12 @@ static int tcpark_park_locked(struct sock *sk)
 	}
 	tcp_sk(sk)->repair = 1;		/* tcp_disconnect(): no FIN, no RST */
 	tcp_disconnect(sk, 0);
+	tcp_sk(sk)->repair = 0;
+	atomic64_inc(&tcpark_pernet(net)->stats.parks);
+	/* Published: an RST may free it at any time now. */
+	rcu_read_lock();
 	tcpark_notify_record(net, rec, TCPARK_EVENT_PARKED);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -106,20 +118,14 @@ static int tcpark_park_locked(struct sock *sk)
  */
 void tcpark_close(struct sock *sk, long timeout)
 {
-	struct tcpark_net *tn = tcpark_pernet(sock_net(sk));
 	struct tcpark_settings s;
-	int ret;
 
 	tcpark_effective(sk, &s);
 	if (s.mode == TCPARK_MODE_TRANSIENT &&
 	    READ_ONCE(sk->sk_state) == TCP_ESTABLISHED) {
 		lock_sock(sk);
-		ret = tcpark_park_locked(sk);
+		tcpark_park_transient(sk);
 		release_sock(sk);
-		if (ret)
-			atomic64_inc(&tn->stats.ineligible);
-		else
-			atomic64_inc(&tn->stats.parks);
 	}
 	tcpark_base_prot(sk)->close(sk, timeout);
 }

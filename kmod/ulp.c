@@ -61,6 +61,7 @@ static int tcpark_attach(struct sock *sk, struct tcpark_sock *ctx, gfp_t gfp)
 	int ret;
 
 	ctx->sk = sk;
+	tcpark_idle_init(ctx);
 	ret = tcpark_register_sock(ctx, gfp);
 	if (ret < 0)
 		return ret;
@@ -93,9 +94,12 @@ static int tcpark_ulp_init(struct sock *sk)
 	if (!ctx)
 		return -ENOMEM;
 	ret = tcpark_attach(sk, ctx, GFP_KERNEL);
-	if (ret < 0)
+	if (ret < 0) {
 		kfree(ctx);
-	return ret;
+		return ret;
+	}
+	tcpark_idle_update(sk);
+	return 0;
 }
 
 /*
@@ -106,6 +110,8 @@ static void tcpark_ulp_release(struct sock *sk)
 {
 	struct tcpark_sock *ctx = tcpark_sk(sk);
 
+	if (ctx)
+		tcpark_idle_stop(sk, ctx);
 	WRITE_ONCE(sk->sk_prot, tcpark_base_prot(sk));
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	if (ctx) {
@@ -135,6 +141,7 @@ static void tcpark_ulp_clone(const struct request_sock *req,
 		ctx->own = parent->own;
 		if (tcpark_attach(newsk, ctx, priority) == 0) {
 			__module_get(THIS_MODULE);
+			tcpark_idle_update(newsk);
 			return;
 		}
 		kfree(ctx);

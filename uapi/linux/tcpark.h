@@ -127,7 +127,8 @@ struct tcpark_info {
  *		IDLE_AGE_MS (since the peer's last segment), KA_ANSWERED,
  *		SND_NXT, RCV_NXT, SND_WND, RCV_WND, MSS, SND_WSCALE,
  *		RCV_WSCALE, TCP_OPTIONS
- * TCPARK_CMD_STATS -> STAT_* attributes and the namespace's defaults and
+ * TCPARK_CMD_STATS -> STAT_* attributes (STAT_INELIGIBLE is the sum of
+ *	the STAT_REFUSED_* reasons) and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
  *	MAX_PARKED_MEM_MB).
  * TCPARK_CMD_PARK, _WAKE, _KILL: TCPARK_A_COOKIE, or the GET filters (at
@@ -216,6 +217,12 @@ enum tcpark_attr {
 	TCPARK_A_SND_WSCALE,		/* u8 */
 	TCPARK_A_RCV_WSCALE,		/* u8 */
 	TCPARK_A_TCP_OPTIONS,		/* u32 TCPARK_OPT_* */
+	TCPARK_A_STAT_REFUSED_STATE,	/* u64: parks refused: not ESTABLISHED */
+	TCPARK_A_STAT_REFUSED_UNACKED,	/* u64: data in flight or unsent */
+	TCPARK_A_STAT_REFUSED_UNREAD,	/* u64: data the app had not read */
+	TCPARK_A_STAT_REFUSED_AUTH,	/* u64: MD5/AO signed */
+	TCPARK_A_STAT_REFUSED_PINNED,	/* u64: TCPARK_PIN */
+	TCPARK_A_STAT_REFUSED_LIMIT,	/* u64: max_parked / max_parked_mem_mb */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1
