@@ -69,6 +69,14 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_MATCHED]		= "matched",
 	[TCPARK_A_DONE]			= "done",
 	[TCPARK_A_EVENT]		= "event",
+	[TCPARK_A_SND_NXT]		= "snd_nxt",
+	[TCPARK_A_RCV_NXT]		= "rcv_nxt",
+	[TCPARK_A_SND_WND]		= "snd_wnd",
+	[TCPARK_A_RCV_WND]		= "rcv_wnd",
+	[TCPARK_A_MSS]			= "mss",
+	[TCPARK_A_SND_WSCALE]		= "snd_wscale",
+	[TCPARK_A_RCV_WSCALE]		= "rcv_wscale",
+	[TCPARK_A_TCP_OPTIONS]		= "options",
 };
 
 const char *tp_attr_name(unsigned int type)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * How a socket, the stats, a command's result and an event look. Each
- * value goes through output.c once, with its JSON key and its text form;
- * a value the kernel did not send is left out of JSON and shown as "-".
+ * How a socket (or a parked transient record), the stats, a command's
+ * result and an event look. Each value goes through output.c once, with
+ * its JSON key and its text form. A value the kernel did not send is left
+ * out of JSON; in text it is "-" in a column the header names and in
+ * uid:, and the other labelled cells (ka:, parks:, ...) are left out.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -194,29 +196,143 @@ static void print_endpoint(const struct nlattr *addr, const struct nlattr *port,
 	out_cell();
 }
 
+/*
+ * A bit set as words: names[bit] or, for a bit newer than this tool, its
+ * hexadecimal value ("0x10"). JSON: an array of strings under @key. Text:
+ * the words joined by @sep, leaving out the bits in @text_skip.
+ */
+static void print_bits(uint32_t bits, const char *key,
+		       const char *const *names, size_t nnames,
+		       uint32_t text_skip, const char *sep)
+{
+	bool any = false;
+	uint32_t bit;
+
+	out_arr_open(key);
+	for (bit = 0; bit < 32; bit++) {
+		uint32_t mask = 1U << bit;
+		char buf[16];
+
+		if (!(bits & mask))
+			continue;
+		if (bit < nnames && names[bit])
+			snprintf(buf, sizeof(buf), "%s", names[bit]);
+		else
+			snprintf(buf, sizeof(buf), "0x%x", mask);
+		out_str(key, NULL, buf);	/* key unused in an array */
+		if (mask & text_skip)
+			continue;
+		out_text("%s%s", any ? sep : "", buf);
+		any = true;
+	}
+	out_arr_close();
+}
+
 static void print_flags(const struct nlattr *a)
 {
 	static const char *const names[] = { "pinned", "reactivated", "remapped" };
-	uint32_t flags, bit;
-	bool sep = false;
 
-	if (!a)
-		return;
-	flags = tp_attr_uint(a);
-	out_arr_open("flags");
-	for (bit = 0; bit < 32; bit++) {
-		char buf[16];
+	if (a)
+		print_bits(tp_attr_uint(a), "flags", names, ARRAY_SIZE(names),
+			   0, ",");
+}
 
-		if (!(flags & (1U << bit)))
-			continue;
-		if (bit < ARRAY_SIZE(names))
-			snprintf(buf, sizeof(buf), "%s", names[bit]);
-		else
-			snprintf(buf, sizeof(buf), "0x%x", 1U << bit);
-		out_str("flag", sep ? ",%s" : "%s", buf);	/* key unused in an array */
-		sep = true;
+/*
+ * The cells after Cookie. Each labelled value is its own cell, so the
+ * columns of sockets line up; once a row carries a parked record's TCP
+ * state (joined), the rest shares the row's last cell, which is never
+ * padded, so a record in the table does not widen the sockets' columns.
+ */
+struct details {
+	bool	joined;
+	bool	started;
+};
+
+static void detail_next(struct details *d)
+{
+	if (!d->started)
+		d->started = true;
+	else if (d->joined)
+		out_text(" ");
+	else
+		out_cell();
+}
+
+/* TCPARK_A_TCP_OPTIONS bits, as ss(8) writes the first two. */
+static const char *const tcp_option_names[] = {
+	"ts", "sack", "wscale", "usec_ts",
+};
+
+static bool has_tcp_state(const struct nlattr **tb)
+{
+	return tb[TCPARK_A_SND_NXT] || tb[TCPARK_A_RCV_NXT] ||
+	       tb[TCPARK_A_SND_WND] || tb[TCPARK_A_RCV_WND] ||
+	       tb[TCPARK_A_MSS] || tb[TCPARK_A_SND_WSCALE] ||
+	       tb[TCPARK_A_RCV_WSCALE] || tb[TCPARK_A_TCP_OPTIONS];
+}
+
+/* Half of a pair: "-" in text if the kernel did not send it, JSON none. */
+static void print_half(const struct nlattr *a, const char *key, bool text)
+{
+	if (a)
+		out_u64(key, text ? "%llu" : NULL, tp_attr_uint(a));
+	else if (text)
+		out_text("-");
+}
+
+/*
+ * A parked record's TCP state, compact as ss -i writes it:
+ *	snd_nxt:N rcv_nxt:N wnd:SND/RCV mss:N wscale:SND,RCV ts sack
+ * wscale:SND,RCV only when window scaling was negotiated (or the kernel
+ * did not say); the option words then leave out "wscale". JSON has every
+ * value sent, and "wscale" in the options.
+ */
+static void print_tcp_state(const struct nlattr **tb, struct details *d)
+{
+	const struct nlattr *opts = tb[TCPARK_A_TCP_OPTIONS];
+	const struct nlattr *sws = tb[TCPARK_A_SND_WSCALE];
+	const struct nlattr *rws = tb[TCPARK_A_RCV_WSCALE];
+	uint32_t bits = opts ? tp_attr_uint(opts) : 0;
+	uint32_t text_skip = 0;
+
+	if (tb[TCPARK_A_SND_NXT]) {
+		detail_next(d);
+		out_u64("snd_nxt", "snd_nxt:%llu", tp_attr_uint(tb[TCPARK_A_SND_NXT]));
 	}
-	out_arr_close();
+	if (tb[TCPARK_A_RCV_NXT]) {
+		detail_next(d);
+		out_u64("rcv_nxt", "rcv_nxt:%llu", tp_attr_uint(tb[TCPARK_A_RCV_NXT]));
+	}
+	if (tb[TCPARK_A_SND_WND] || tb[TCPARK_A_RCV_WND]) {
+		detail_next(d);
+		out_text("wnd:");
+		print_half(tb[TCPARK_A_SND_WND], "snd_wnd", true);
+		out_text("/");
+		print_half(tb[TCPARK_A_RCV_WND], "rcv_wnd", true);
+	}
+	if (tb[TCPARK_A_MSS]) {
+		detail_next(d);
+		out_u64("mss", "mss:%llu", tp_attr_uint(tb[TCPARK_A_MSS]));
+	}
+	if (sws || rws) {
+		bool text = !opts || (bits & TCPARK_OPT_WSCALE);
+
+		if (text) {
+			detail_next(d);
+			out_text("wscale:");
+			text_skip = TCPARK_OPT_WSCALE;
+		}
+		print_half(sws, "snd_wscale", text);
+		if (text)
+			out_text(",");
+		print_half(rws, "rcv_wscale", text);
+	}
+	if (opts) {
+		if (bits & ~text_skip)
+			detail_next(d);
+		print_bits(bits, "options", tcp_option_names,
+			   ARRAY_SIZE(tcp_option_names), text_skip, " ");
+	}
 }
 
 void print_socket_header(void)
@@ -235,9 +351,20 @@ void print_socket_header(void)
 
 void print_socket(const struct nlattr **tb, const char *event)
 {
+	static const struct {
+		int		attr;
+		const char	*key;	/* JSON key and text label */
+	} counters[] = {
+		{ TCPARK_A_PARKS, "parks" },
+		{ TCPARK_A_WAKES, "wakes" },
+		{ TCPARK_A_KA_ANSWERED, "ka_answered" },
+		{ TCPARK_A_KA_SENT, "ka_sent" },
+	};
+	struct details d = { false, false };
 	const struct nlattr *a;
 	bool labels = event != NULL;	/* a monitor line has no header */
 	char buf[24];
+	size_t i;
 
 	out_obj_open(NULL);
 	if (event) {
@@ -292,18 +419,26 @@ void print_socket(const struct nlattr **tb, const char *event)
 
 	print_count(tb[TCPARK_A_UID], "uid", "uid:");
 	out_cell();
-	out_text("ka:");
-	print_duration(tb[TCPARK_A_KA_INTERVAL_MS], "ka_interval_ms", "", true);
-	print_count(tb[TCPARK_A_KA_PROBES], "ka_probes", "/");
-	out_cell();
-	print_count(tb[TCPARK_A_PARKS], "parks", "parks:");
-	out_cell();
-	print_count(tb[TCPARK_A_WAKES], "wakes", "wakes:");
-	out_cell();
-	print_count(tb[TCPARK_A_KA_ANSWERED], "ka_answered", "ka_answered:");
-	out_cell();
-	print_count(tb[TCPARK_A_KA_SENT], "ka_sent", "ka_sent:");
-	out_cell();
+
+	/* Only what the kernel sent: a parked record has no ka:, parks:, ... */
+	d.joined = has_tcp_state(tb);
+	if (d.joined)
+		print_tcp_state(tb, &d);
+	if (tb[TCPARK_A_KA_INTERVAL_MS] || tb[TCPARK_A_KA_PROBES]) {
+		detail_next(&d);
+		out_text("ka:");
+		print_duration(tb[TCPARK_A_KA_INTERVAL_MS], "ka_interval_ms", "", true);
+		print_count(tb[TCPARK_A_KA_PROBES], "ka_probes", "/");
+	}
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		if (!tb[counters[i].attr])
+			continue;
+		detail_next(&d);
+		out_text("%s:", counters[i].key);
+		out_u64(counters[i].key, "%llu", tp_attr_uint(tb[counters[i].attr]));
+	}
+	if (tb[TCPARK_A_FLAGS] && tp_attr_uint(tb[TCPARK_A_FLAGS]))
+		detail_next(&d);
 	print_flags(tb[TCPARK_A_FLAGS]);
 	out_obj_close();
 	out_nl();

@@ -10,15 +10,19 @@
  * Environment:
  *	FAKE_ABSENT=1		the family is not registered (ENOENT)
  *	FAKE_SOCKETS=N		sockets the GET dump knows (default 5)
+ *	FAKE_RECORDS=N		parked transient records it knows (default
+ *				0), listed after the sockets as the kernel
+ *				does; cookies 5001..5000+N
  *	FAKE_ERRNO=E		answer PARK/WAKE/KILL/SET with -E (and an
  *				extended ack pointing at the first attribute)
  *	FAKE_MATCHED=N		what a filtered PARK/WAKE/KILL matches (3)
  *	FAKE_NOMATCH_ENOENT=1	PARK/WAKE/KILL match nothing: ENOENT
  *	FAKE_EVENTS=N		events sent to a monitor before SIGINT (3)
+ *	FAKE_EVENT_RECORDS=1	those events carry records, not sockets
  *	FAKE_LOG=FILE		each request, decoded, appended to FILE
  *
- * Only the GET dump's state and family filters are applied; tests read
- * FAKE_LOG to see that every filter became the right attribute.
+ * Only the GET dump's state, mode and family filters are applied; tests
+ * read FAKE_LOG to see that every filter became the right attribute.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -193,6 +197,62 @@ static void put_socket(struct nlmsghdr *nlh, int i)
 	mnl_attr_put_u32(nlh, TCPARK_A_MAX + 3, 7);
 }
 
+/*
+ * A parked transient record, with what kmod/netlink.c tcpark_put_record()
+ * sends: no IDLE_MS, KA_*, FLAGS, PARKS, WAKES or KA_SENT, but the TCP
+ * state. Odd records are IPv4, even ones IPv6; the options cycle through
+ * ts+sack+wscale, all four, sack alone (no window scaling: shifts 0) and
+ * ts+wscale plus a bit newer than the tool.
+ */
+static void put_record(struct nlmsghdr *nlh, int i)
+{
+	static const uint32_t opts[] = {
+		TCPARK_OPT_TIMESTAMPS | TCPARK_OPT_WSCALE | 0x20,
+		TCPARK_OPT_TIMESTAMPS | TCPARK_OPT_SACK | TCPARK_OPT_WSCALE,
+		TCPARK_OPT_TIMESTAMPS | TCPARK_OPT_SACK | TCPARK_OPT_WSCALE |
+			TCPARK_OPT_USEC_TS,
+		TCPARK_OPT_SACK,
+	};
+	bool v6 = i % 2 == 0, wscale = opts[i % 4] & TCPARK_OPT_WSCALE;
+	uint8_t laddr[16] = { 0 }, raddr[16] = { 0 };
+
+	if (v6) {
+		inet_pton(AF_INET6, "2001:db8::1", laddr);
+		inet_pton(AF_INET6, "2001:db8:2::", raddr);
+		raddr[14] = i >> 8;
+		raddr[15] = i;
+	} else {
+		inet_pton(AF_INET, "10.0.0.1", laddr);
+		raddr[0] = 10;
+		raddr[1] = 2;
+		raddr[2] = i >> 8;
+		raddr[3] = i;
+	}
+	put_u64(nlh, TCPARK_A_COOKIE, 5000 + i);
+	mnl_attr_put_u32(nlh, TCPARK_A_STATE, TCPARK_STATE_PARKED);
+	mnl_attr_put_u32(nlh, TCPARK_A_TCP_STATE, TCP_ESTABLISHED);
+	mnl_attr_put_u32(nlh, TCPARK_A_MODE, TCPARK_MODE_TRANSIENT);
+	mnl_attr_put_u16(nlh, TCPARK_A_FAMILY, v6 ? AF_INET6 : AF_INET);
+	mnl_attr_put(nlh, TCPARK_A_LOCAL_ADDR, v6 ? 16 : 4, laddr);
+	mnl_attr_put_u16(nlh, TCPARK_A_LOCAL_PORT, 443);
+	mnl_attr_put(nlh, TCPARK_A_REMOTE_ADDR, v6 ? 16 : 4, raddr);
+	mnl_attr_put_u16(nlh, TCPARK_A_REMOTE_PORT, 50000 + i);
+	mnl_attr_put_u32(nlh, TCPARK_A_UID, 1000);
+	mnl_attr_put_u32(nlh, TCPARK_A_IDLE_AGE_MS, i * 2500);
+	put_u64(nlh, TCPARK_A_KA_ANSWERED, i);
+	/* Above 2^31, so a signed print would show. */
+	mnl_attr_put_u32(nlh, TCPARK_A_SND_NXT, 0xdeadbeefU + i);
+	mnl_attr_put_u32(nlh, TCPARK_A_RCV_NXT, 0x12345678U + i);
+	mnl_attr_put_u32(nlh, TCPARK_A_SND_WND, 65535);
+	mnl_attr_put_u32(nlh, TCPARK_A_RCV_WND, 64256);
+	mnl_attr_put_u16(nlh, TCPARK_A_MSS, v6 ? 1440 : 1460);
+	mnl_attr_put_u8(nlh, TCPARK_A_SND_WSCALE, wscale ? 7 : 0);
+	mnl_attr_put_u8(nlh, TCPARK_A_RCV_WSCALE, wscale ? 9 : 0);
+	mnl_attr_put_u32(nlh, TCPARK_A_TCP_OPTIONS, opts[i % 4]);
+	/* An attribute from a newer kernel: must be ignored. */
+	mnl_attr_put_u32(nlh, TCPARK_A_MAX + 3, 7);
+}
+
 static const struct nlattr *find_attr(const struct nlmsghdr *req, int type)
 {
 	const struct nlattr *a;
@@ -280,30 +340,49 @@ static void do_get(const struct nlmsghdr *req)
 {
 	const struct nlattr *cookie = find_attr(req, TCPARK_A_COOKIE);
 	const struct nlattr *state = find_attr(req, TCPARK_A_STATE);
+	const struct nlattr *mode = find_attr(req, TCPARK_A_MODE);
 	const struct nlattr *family = find_attr(req, TCPARK_A_FAMILY);
-	int i, n = env_num("FAKE_SOCKETS", 5);
+	int i, n = env_num("FAKE_SOCKETS", 5), nrec = env_num("FAKE_RECORDS", 0);
 	char buf[1024];
 
 	if (!(req->nlmsg_flags & NLM_F_DUMP)) {
 		i = cookie ? (int)(attr_uint(cookie) - 1000) : 0;
-		if (i < 1 || i > n) {
+		if (i >= 1 && i <= n) {
+			put_socket(reply(buf, req, TCPARK_CMD_GET, 0), i);
+		} else if (i > 4000 && i <= 4000 + nrec) {
+			put_record(reply(buf, req, TCPARK_CMD_GET, 0), i - 4000);
+		} else {
 			ack(req, -ENOENT, NULL, 0);
 			return;
 		}
-		put_socket(reply(buf, req, TCPARK_CMD_GET, 0), i);
 		emit((struct nlmsghdr *)buf);
 		ack(req, 0, NULL, 0);
 		return;
 	}
 	for (i = 1; i <= n; i++) {
 		uint32_t st = i % 3 == 0 ? TCPARK_STATE_PARKED : TCPARK_STATE_ACTIVE;
+		uint32_t md = i % 2 ? TCPARK_MODE_PERSISTENT : TCPARK_MODE_TRANSIENT;
 		uint16_t fam = i % 4 == 0 ? AF_INET6 : AF_INET;
 
 		if (state && attr_uint(state) != st)
 			continue;
+		if (mode && attr_uint(mode) != md)
+			continue;
 		if (family && attr_uint(family) != fam)
 			continue;
 		put_socket(reply(buf, req, TCPARK_CMD_GET, NLM_F_MULTI), i);
+		emit((struct nlmsghdr *)buf);
+	}
+	for (i = 1; i <= nrec; i++) {
+		uint16_t fam = i % 2 == 0 ? AF_INET6 : AF_INET;
+
+		if (state && attr_uint(state) != TCPARK_STATE_PARKED)
+			continue;
+		if (mode && attr_uint(mode) != TCPARK_MODE_TRANSIENT)
+			continue;
+		if (family && attr_uint(family) != fam)
+			continue;
+		put_record(reply(buf, req, TCPARK_CMD_GET, NLM_F_MULTI), i);
 		emit((struct nlmsghdr *)buf);
 	}
 	done(req);
@@ -401,7 +480,10 @@ static void make_event(int n)
 	struct nlmsghdr *nlh = reply(buf, NULL, TCPARK_CMD_EVENT, 0);
 
 	mnl_attr_put_u32(nlh, TCPARK_A_EVENT, types[n % 6]);
-	put_socket(nlh, n + 1);
+	if (env_num("FAKE_EVENT_RECORDS", 0))
+		put_record(nlh, n + 1);
+	else
+		put_socket(nlh, n + 1);
 	emit(nlh);
 	flush_dgram();
 }

@@ -3,7 +3,8 @@
 #
 # tcparkctl against a stand-in kernel (fake_kernel.so, LD_PRELOADed in
 # place of libmnl's socket calls): command line, filters -> attributes,
-# multi-datagram dumps, text and JSON output, errors and exit status.
+# multi-datagram dumps, text and JSON output (sockets and parked transient
+# records), errors and exit status.
 # Needs no module and no privilege. KTAP lines; non-zero exit on failure.
 #
 #   tests/run.sh [TCPARKCTL] [FAKE_KERNEL_SO]
@@ -150,6 +151,57 @@ tc -- show cookie 0x3e8
 expect_rc 1 "show cookie (absent): exit 1"
 expect "show cookie (absent): no such connection" has 'cookie 1000: no such connection' err
 
+# ---- parked transient records ----
+# FAKE_RECORDS: records after the sockets, as tcpark_put_record() sends
+# them: the TCP state, and no idle_ms, ka_*, flags, parks, wakes, ka_sent.
+tc FAKE_RECORDS=4 -- show
+expect_rc 0 "records: exit 0"
+expect "records: header, 5 sockets, 4 records" test "$(wc -l <"$tmp/out")" -eq 10
+expect "records: a record row" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka_answered:1$' out
+expect "records: IPv6, usec_ts" has '^PARKED/ESTAB +transient +\[2001:db8::1\]:443 +\[2001:db8:2::2\]:50002 +- +5s +5002 +uid:1000 +snd_nxt:3735928561 .* mss:1440 wscale:7,9 ts sack usec_ts ka_answered:2$' out
+expect "records: no window scaling, no wscale:" has ' 5003 +uid:1000 +snd_nxt:3735928562 rcv_nxt:305419899 wnd:65535/64256 mss:1460 sack ka_answered:3$' out
+expect "records: an unknown option bit in hex" has ' mss:1440 wscale:7,9 ts 0x20 ka_answered:4$' out
+expect "records: no cells for what a record lacks" sh -c "! grep -E '^PARKED/ESTAB +transient .*(ka:|parks:|wakes:|ka_sent:|flags)' '$tmp/out'"
+expect "records: socket columns not widened by them" has '^ACTIVE/LISTEN .* uid:1000  ka:25s/5  parks:1  wakes:0  ka_answered:3   ka_sent:2$' out
+expect "records: socket rows unchanged" has 'uid:1000 +ka:25s/5 +parks:5 +wakes:2 +ka_answered:15 +ka_sent:10 +pinned,remapped$' out
+
+tc FAKE_RECORDS=4 -- -j show
+expect "records -j: valid JSON" json_ok
+expect "records -j: 9 entries" py 'len(d) == 9'
+expect "records -j: keys and types" py 'd[5] == {"cookie": 5001, "state": "parked", "tcp_state": "established",
+	"mode": "transient", "family": "inet", "local_addr": "10.0.0.1", "local_port": 443,
+	"remote_addr": "10.2.0.1", "remote_port": 50001, "idle_age_ms": 2500, "uid": 1000,
+	"snd_nxt": 3735928560, "rcv_nxt": 305419897, "snd_wnd": 65535, "rcv_wnd": 64256,
+	"mss": 1460, "snd_wscale": 7, "rcv_wscale": 9, "options": ["ts", "sack", "wscale"],
+	"ka_answered": 1}'
+expect "records -j: options" py '[r["options"] for r in d[5:]] == [["ts", "sack", "wscale"],
+	["ts", "sack", "wscale", "usec_ts"], ["sack"], ["ts", "wscale", "0x20"]]'
+expect "records -j: shifts kept when not negotiated" py 'd[7]["snd_wscale"] == 0 and d[7]["rcv_wscale"] == 0'
+expect "records -j: IPv6 record" py 'd[6]["family"] == "inet6" and d[6]["remote_addr"] == "2001:db8:2::2" and d[6]["mss"] == 1440'
+new_keys='{"snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd", "mss", "snd_wscale", "rcv_wscale", "options"}'
+expect "records -j: sockets have none of the new keys" py "all(not (set(s) & $new_keys) for s in d[:5])"
+expect "records -j: records lack the socket-only keys" py 'all(not (set(r) & {"idle_ms", "ka_interval_ms", "ka_probes", "flags", "parks", "wakes", "ka_sent"}) for r in d[5:])'
+expect "records -j: the newer attribute is ignored" py 'all(len(r) == 20 for r in d[5:])'
+
+tc FAKE_RECORDS=4 -- -p show state parked mode transient
+expect "records -p: valid JSON" json_ok
+expect "records: state parked mode transient lists only them" py '[r["cookie"] for r in d] == [5001, 5002, 5003, 5004]'
+expect "records -p: options indented" has '^            "usec_ts"$' out
+tc FAKE_RECORDS=4 -- -j show -6 state parked
+expect "records: -6 applies to them" py '[r["cookie"] for r in d] == [5002, 5004]'
+tc FAKE_RECORDS=4 -- show state active
+expect "records: state active leaves them out" sh -c "! grep -q 'PARKED' '$tmp/out'"
+
+tc FAKE_RECORDS=4 -- show cookie 5003
+expect_rc 0 "record by cookie: exit 0"
+expect "record by cookie: a doit" has '^cmd=1 2=5003/8$' log
+expect "record by cookie: one row" has '^PARKED/ESTAB +transient .* 5003 +uid:1000 +snd_nxt:3735928562 .* sack ka_answered:3$' out
+
+tc FAKE_SOCKETS=0 FAKE_RECORDS=700 -- -j show
+expect "records: 700 over many reads (JSON)" py 'len(d) == 700 and d[699]["cookie"] == 5700 and d[699]["remote_addr"] == "2001:db8:2::2bc"'
+tc FAKE_SOCKETS=0 FAKE_RECORDS=700 -- -H show
+expect "records: 700 over many reads (text)" test "$(grep -c ' snd_nxt:' "$tmp/out")" -eq 700
+
 # ---- stats ----
 tc -- stats
 expect_rc 0 "stats: exit 0"
@@ -203,6 +255,17 @@ expect "monitor: event line" has '^parked +ACTIVE/LISTEN persistent 10\.0\.0\.1:
 tc FAKE_EVENTS=6 -- -j monitor
 expect "monitor -j: one JSON object per line" json_ok -l
 expect "monitor -j: event names" test "$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$tmp/out")" = "parked woken expired killed remapped reactivated"
+
+tc FAKE_EVENTS=4 FAKE_EVENT_RECORDS=1 -- monitor
+expect "monitor, records: one line per event" test "$(wc -l <"$tmp/out")" -eq 4
+expect "monitor, records: event line" has '^parked +PARKED/ESTAB transient 10\.0\.0\.1:443 10\.2\.0\.1:50001 idle:- age:2\.5s cookie:5001 uid:1000 snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka_answered:1$' out
+tc FAKE_EVENTS=3 FAKE_EVENT_RECORDS=1 -- -j monitor
+expect "monitor -j, records: one JSON object per line" json_ok -l
+expect "monitor -j, records: event and TCP state" python3 -c 'import json,sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if [x["event"] for x in e] == ["parked", "woken", "expired"] and
+	 e[0]["snd_nxt"] == 3735928560 and e[0]["options"] == ["ts", "sack", "wscale"] and
+	 e[2]["options"] == ["sack"] and "ka_sent" not in e[0] and e[1]["mss"] == 1440 else 1)' "$tmp/out"
 
 # ---- netns ----
 tc -- -n tcparkctl-no-such-ns show
