@@ -77,6 +77,12 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_SND_WSCALE]		= "snd_wscale",
 	[TCPARK_A_RCV_WSCALE]		= "rcv_wscale",
 	[TCPARK_A_TCP_OPTIONS]		= "options",
+	[TCPARK_A_STAT_REFUSED_STATE]	= "refused_state",
+	[TCPARK_A_STAT_REFUSED_UNACKED]	= "refused_unacked",
+	[TCPARK_A_STAT_REFUSED_UNREAD]	= "refused_unread",
+	[TCPARK_A_STAT_REFUSED_AUTH]	= "refused_auth",
+	[TCPARK_A_STAT_REFUSED_PINNED]	= "refused_pinned",
+	[TCPARK_A_STAT_REFUSED_LIMIT]	= "refused_limit",
 };
 
 const char *tp_attr_name(unsigned int type)

@@ -501,6 +501,14 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_KILLS, "kills" },
 		{ TCPARK_A_STAT_INELIGIBLE, "ineligible" },
 	};
+	static const struct stat_field refused[] = {
+		{ TCPARK_A_STAT_REFUSED_STATE, "state" },
+		{ TCPARK_A_STAT_REFUSED_UNACKED, "unacked" },
+		{ TCPARK_A_STAT_REFUSED_UNREAD, "unread" },
+		{ TCPARK_A_STAT_REFUSED_AUTH, "auth" },
+		{ TCPARK_A_STAT_REFUSED_PINNED, "pinned" },
+		{ TCPARK_A_STAT_REFUSED_LIMIT, "limit" },
+	};
 	static const struct stat_field defaults[] = {
 		{ TCPARK_A_IDLE_MS, "idle_ms" },
 		{ TCPARK_A_MODE, "mode" },
@@ -523,6 +531,8 @@ void print_stats(const struct nlattr **tb)
 		out_text(" (%s)", fmt_bytes(tp_attr_uint(a), buf, sizeof(buf)));
 	out_nl();
 	print_fields(tb, "counters", counters, ARRAY_SIZE(counters));
+	if (tb[TCPARK_A_STAT_REFUSED_STATE])
+		print_fields(tb, "refused", refused, ARRAY_SIZE(refused));
 	print_fields(tb, "defaults", defaults, ARRAY_SIZE(defaults));
 	print_fields(tb, "limits", limits, ARRAY_SIZE(limits));
 	out_obj_close();
