@@ -3,10 +3,10 @@
  * The idle timer: parks a transient-mode connection that has been quiet
  * for TCPARK_IDLE_MS even while its app still holds the fd (blocked in
  * read() or epoll). The app then sees the connection end as if the peer
- * had closed it: read() returns 0, poll() reports EPOLLIN|EPOLLRDHUP|
- * EPOLLHUP, write() fails with EPIPE. The connection itself lives on in
- * the record. Persistent mode ignores the timer until persistent parking
- * exists.
+ * had closed it: poll() reports EPOLLHUP (tcp_disconnect() wakes it) and
+ * then EPOLLIN|EPOLLRDHUP, read() returns 0, write() fails with EPIPE.
+ * The connection itself lives on in the record. Persistent mode ignores
+ * the timer until persistent parking exists.
  *
  * Quiet time is TCP's own bookkeeping (tcpark_idle_age_ms()), so nothing
  * is added to the data path: the timer fires once per idle period, checks
