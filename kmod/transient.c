@@ -115,13 +115,16 @@ int tcpark_park_transient(struct sock *sk)
 /*
  * The close() of our proto: park instead of closing when the socket is in
  * transient mode and eligible; otherwise (or after parking) TCP's close.
+ * SO_LINGER with a zero timeout asks for an abortive close (RST): that
+ * request wins over parking.
  */
 void tcpark_close(struct sock *sk, long timeout)
 {
+	bool abort = sock_flag(sk, SOCK_LINGER) && !READ_ONCE(sk->sk_lingertime);
 	struct tcpark_settings s;
 
 	tcpark_effective(sk, &s);
-	if (s.mode == TCPARK_MODE_TRANSIENT &&
+	if (s.mode == TCPARK_MODE_TRANSIENT && !abort &&
 	    READ_ONCE(sk->sk_state) == TCP_ESTABLISHED) {
 		lock_sock(sk);
 		tcpark_park_transient(sk);
