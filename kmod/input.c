@@ -101,19 +101,21 @@ static bool tcpark_paws_reject(const struct tcpark_record *rec,
 	if ((s32)(seg->tsval - READ_ONCE(rec->ts_recent)) >= 0)
 		return false;
 	/* TS.Recent older than 24 days is invalid (§5.5). */
-	return ktime_get_seconds() - READ_ONCE(rec->ts_recent_stamp) <
-	       TCPARK_PAWS_IDLE;
+	return tcp_jiffies32 - READ_ONCE(rec->last_rx) <
+	       (u32)TCPARK_PAWS_IDLE * HZ;
 }
 
-/* Mirrors tcp_replace_ts_recent(): only for segments not beyond rcv_nxt. */
+/*
+ * An acceptable segment: refresh TS.Recent as tcp_replace_ts_recent()
+ * does (only for segments not beyond rcv_nxt) and the idle clock.
+ */
 static void tcpark_update_ts(struct tcpark_record *rec,
 			     const struct tcpark_seg *seg)
 {
 	if ((rec->flags & TCPARK_REC_TSTAMP) && seg->has_ts &&
-	    !after(seg->seq, rec->rcv_nxt)) {
+	    !after(seg->seq, rec->rcv_nxt))
 		WRITE_ONCE(rec->ts_recent, seg->tsval);
-		WRITE_ONCE(rec->ts_recent_stamp, (u32)ktime_get_seconds());
-	}
+	WRITE_ONCE(rec->last_rx, tcp_jiffies32);
 }
 
 /* RFC 5961 §3.2: only the exact rcv_nxt resets the connection. */
@@ -153,7 +155,6 @@ static void tcpark_absorb_ack(struct tcpark_record *rec,
 unsigned int tcpark_rx(struct net *net, struct tcpark_record *rec,
 		       const struct tcpark_seg *seg)
 {
-	WRITE_ONCE(rec->last_rx, tcp_jiffies32);
 	if (seg->flags & TCPHDR_RST) {
 		tcpark_rx_rst(net, rec, seg);
 		return NF_DROP;

@@ -540,6 +540,9 @@ static struct sock *tcpark_find_cookie(struct net *net, u64 cookie)
 	unsigned long index = 0;
 	struct sock *sk;
 
+	/* A socket nobody asked the cookie of still has 0: not a name. */
+	if (!cookie)
+		return NULL;
 	while ((sk = tcpark_next_sock(tn, &index))) {
 		if (atomic64_read(&sk->sk_cookie) == cookie)
 			return sk;
@@ -584,8 +587,9 @@ static int tcpark_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- STATS and SET ---------------------------------------------------- */
 
-static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
+static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 {
+	struct tcpark_net *tn = tcpark_pernet(net);
 	const struct tcpark_stats *st = &tn->stats;
 	const struct tcpark_defaults *def = &tn->def;
 	int i;
@@ -595,8 +599,7 @@ static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED,
 			      atomic_read(&tn->parked), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED_BYTES,
-			      (u64)atomic_read(&tn->parked) *
-			      sizeof(struct tcpark_record), TCPARK_A_PAD) ||
+			      tcpark_table_bytes(net), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKS,
 			      atomic64_read(&st->parks), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKES,
@@ -631,7 +634,6 @@ static int tcpark_put_stats(struct sk_buff *skb, struct tcpark_net *tn)
 
 static int tcpark_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct tcpark_net *tn = tcpark_pernet(genl_info_net(info));
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -640,7 +642,7 @@ static int tcpark_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &tcpark_genl_family, 0,
 				TCPARK_CMD_STATS);
-	if (!hdr || tcpark_put_stats(msg, tn)) {
+	if (!hdr || tcpark_put_stats(msg, genl_info_net(info))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

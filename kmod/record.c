@@ -32,7 +32,7 @@ bool tcpark_records_active(void)
 
 int tcpark_records_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct tcpark_record) > 128);
+	BUILD_BUG_ON(sizeof(struct tcpark_record) > 112);
 	tcpark_record_cache = kmem_cache_create("tcpark_record",
 						sizeof(struct tcpark_record),
 						0, 0, NULL);
@@ -113,6 +113,21 @@ struct tcpark_record *tcpark_record_lookup(struct net *net,
 {
 	return rhashtable_lookup(&tcpark_pernet(net)->records, key,
 				 tcpark_record_params);
+}
+
+/* Kernel memory the table holds: records and the bucket array. */
+u64 tcpark_table_bytes(struct net *net)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	const struct bucket_table *tbl;
+	u64 bytes;
+
+	rcu_read_lock();
+	tbl = rcu_dereference(tn->records.tbl);
+	bytes = (u64)tbl->size * sizeof(tbl->buckets[0]);
+	rcu_read_unlock();
+	return bytes + (u64)atomic_read(&tn->parked) *
+		       kmem_cache_size(tcpark_record_cache);
 }
 
 bool tcpark_port_maybe_parked(struct net *net, __be16 port)

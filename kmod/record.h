@@ -37,9 +37,16 @@ enum {
  * @rcv_nxt: next sequence number we expect from the peer.
  * @snd_wnd: the peer's window, in bytes; @max_window for RFC 5961 §5.
  * @rcv_wnd: the window we last advertised, in bytes.
- * @ts_recent, @ts_recent_stamp: RFC 7323 TS.Recent and when (seconds).
+ * @ts_recent: RFC 7323 TS.Recent.
  * @ts_offset: added to our clock to make TSval (tp->tsoffset).
- * @last_rx: jiffies of the last segment from the peer.
+ * @last_rx: jiffies of the last acceptable segment from the peer; also
+ *	when TS.Recent was last refreshed, for the 24-day PAWS rule (a record
+ *	silent for longer than jiffies can span, ~198 days at HZ=250, would
+ *	misjudge it; its NAT mapping is long gone by then).
+ *
+ * 112 bytes on x86-64, so that with its share of the hash table's bucket
+ * array (8 bytes per bucket, 37-75% full) a parked connection stays near
+ * 128 bytes.
  */
 struct tcpark_record {
 	struct rhash_head node;
@@ -50,7 +57,6 @@ struct tcpark_record {
 	u32 max_window;
 	u32 rcv_wnd;
 	u32 ts_recent;
-	u32 ts_recent_stamp;
 	u32 ts_offset;
 	u64 cookie;
 	u32 last_rx;
@@ -60,7 +66,6 @@ struct tcpark_record {
 	u8 rcv_wscale:4;
 	u8 flags;
 	u16 ka_answered;	/* saturating */
-	u16 reserved;
 	struct rcu_head rcu;
 };
 
@@ -79,6 +84,7 @@ bool tcpark_record_remove(struct net *net, struct tcpark_record *rec);
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key);
 bool tcpark_port_maybe_parked(struct net *net, __be16 port);
+u64 tcpark_table_bytes(struct net *net);
 bool tcpark_records_active(void);
 
 #endif /* _TCPARK_RECORD_H */

@@ -46,7 +46,6 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	if (rx->tstamp_ok) {
 		rec->flags |= TCPARK_REC_TSTAMP;
 		rec->ts_recent = rx->ts_recent;
-		rec->ts_recent_stamp = (u32)rx->ts_recent_stamp;
 		rec->ts_offset = tp->tsoffset;
 	}
 	if (tcpark_tp_usec_ts(tp))
@@ -60,14 +59,13 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	}
 	rec->cookie = tcpark_sock_cookie(sk);
 	rec->uid = sock_i_uid(sk);
-	rec->last_rx = tcp_jiffies32;
+	rec->last_rx = tcp_jiffies32 - msecs_to_jiffies(tcpark_idle_age_ms(sk));
 }
 
 static bool tcpark_room_for_one(struct net *net)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
-	u64 bytes = (u64)(atomic_read(&tn->parked) + 1) *
-		    sizeof(struct tcpark_record);
+	u64 bytes = tcpark_table_bytes(net) + sizeof(struct tcpark_record);
 
 	return atomic_read(&tn->parked) < READ_ONCE(tn->def.max_parked) &&
 	       bytes <= (u64)READ_ONCE(tn->def.max_parked_mem_mb) << 20;
