@@ -59,6 +59,7 @@ make -C "$repo" -s tools && make -C "$repo/selftests" -s ||
 
 echo "TAP version 13"
 run_step lint "$repo/tools/lint.sh"
+run_step tcparkctl make -s -C "$repo/tools/tcparkctl" check
 run_step dkms "$repo/tools/dkms-check.sh"
 for k in $kernels; do
 	run_step "selftests-$k" "$repo/tools/vm/run" --kernel "$k" \
