@@ -4,7 +4,11 @@
 #   make KVER=6.1|6.12    the same against Debian's linux-headers for that
 #                         series (installed if missing), built out of place
 #                         in build/KVER/ so both kernels can coexist
+#   make KVER=debug       the same against the KASAN + lockdep + kmemleak 6.12
+#                         of tools/debug-kernel/build.sh (built once, cached)
 #   make check            static checks, DKMS build, selftests in VMs on both
+#   make check-debug      the selftests on the debug kernel, then a kmemleak
+#                         scan; any KASAN/lockdep/kmemleak report fails it
 #   make lint             checkpatch, W=1 and sparse on both kernels
 #   make demo | bench | clean
 #
@@ -21,12 +25,12 @@ else
 MODDIR := $(REPO)
 endif
 
-.PHONY: all module tools lint check demo bench dkms-check clean
+.PHONY: all module tools lint check check-debug demo bench dkms-check clean
 
 all: module tools
 
 module:
-	@test -d "$(KDIR)" || { echo "tcpark: no kernel build dir '$(KDIR)'; set KDIR=... or KVER=6.1|6.12" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "tcpark: no kernel build dir '$(KDIR)'; set KDIR=... or KVER=6.1|6.12|debug" >&2; exit 1; }
 ifneq ($(KVER),)
 	@mkdir -p $(MODDIR)
 	@cp -ru $(REPO)/Kbuild $(REPO)/dkms.conf $(REPO)/kmod $(REPO)/uapi $(MODDIR)/
@@ -45,11 +49,14 @@ dkms-check:
 check:
 	$(REPO)/tools/check.sh
 
+check-debug:
+	$(REPO)/tools/check-debug.sh
+
 demo:
-	@echo "tcpark: 'make demo' is not available yet: parking lands with the transient-parking issues."
+	$(REPO)/tools/demo/run.sh
 
 bench:
-	@echo "tcpark: 'make bench' is not available yet: benchmarks land with parking."
+	$(REPO)/tools/bench/run.sh
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(REPO) clean; fi

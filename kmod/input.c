@@ -169,13 +169,15 @@ unsigned int tcpark_rx(struct net *net, struct tcpark_record *rec,
 		tcpark_challenge_ack(net, rec);
 		return NF_DROP;
 	}
-	/* RFC 5961 §5: ACK beyond what we sent, or far too old. */
+	/* RFC 5961 §5.2: ACK beyond what we sent, or far too old. */
 	if (after(seg->ack, rec->snd_nxt)) {
 		tcpark_challenge_ack(net, rec);
 		return NF_DROP;
 	}
-	if (before(seg->ack, rec->snd_nxt - READ_ONCE(rec->max_window)))
+	if (before(seg->ack, rec->snd_nxt - READ_ONCE(rec->max_window))) {
+		tcpark_challenge_ack(net, rec);
 		return NF_DROP;
+	}
 
 	if (seg->end_seq == seg->seq && seg->seq == rec->rcv_nxt) {
 		tcpark_absorb_ack(rec, seg);	/* bare ACK, window update */

@@ -7,6 +7,7 @@
  * TCP would put in every segment once negotiated.
  */
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>

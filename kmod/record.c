@@ -66,11 +66,16 @@ void tcpark_record_free(struct tcpark_record *rec)
 
 int tcpark_table_init(struct tcpark_net *tn)
 {
+	int ret;
+
 	tn->ports = bitmap_zalloc(65536, GFP_KERNEL);
 	if (!tn->ports)
 		return -ENOMEM;
 	atomic_set(&tn->parked, 0);
-	return rhashtable_init(&tn->records, &tcpark_record_params);
+	ret = rhashtable_init(&tn->records, &tcpark_record_params);
+	if (ret)
+		bitmap_free(tn->ports);
+	return ret;
 }
 
 /* Process context: the first record anywhere turns the static key on. */

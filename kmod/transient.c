@@ -77,8 +77,8 @@ static bool tcpark_room_for_one(struct net *net)
  */
 int tcpark_park_transient(struct sock *sk)
 {
+	struct tcpark_record *rec, event;
 	struct net *net = sock_net(sk);
-	struct tcpark_record *rec;
 	int reason, ret;
 
 	ret = tcpark_park_check(sk, &reason);
@@ -94,6 +94,14 @@ int tcpark_park_transient(struct sock *sk)
 	if (!rec)
 		return -ENOMEM;
 	tcpark_snapshot(sk, rec);
+	/*
+	 * Once inserted, the record belongs to the table: an RST on another
+	 * CPU may remove it and call_rcu() it at once, and nothing below is
+	 * an RCU read-side section (tcp_disconnect() is long enough for a
+	 * grace period with preemptible RCU). The PARKED event is built from
+	 * this copy instead.
+	 */
+	event = *rec;
 	ret = tcpark_record_insert(net, rec);
 	if (ret) {
 		tcpark_record_free(rec);
@@ -103,10 +111,7 @@ int tcpark_park_transient(struct sock *sk)
 	tcp_disconnect(sk, 0);
 	tcp_sk(sk)->repair = 0;
 	atomic64_inc(&tcpark_pernet(net)->stats.parks);
-	/* Published: an RST may free it at any time now. */
-	rcu_read_lock();
-	tcpark_notify_record(net, rec, TCPARK_EVENT_PARKED);
-	rcu_read_unlock();
+	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED);
 	return 0;
 }
 

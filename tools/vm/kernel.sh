@@ -14,10 +14,19 @@
 # KVER is 6.1 or 6.12. TCPARK_ABI_6_1 / TCPARK_ABI_6_12 override the ABI.
 # TCPARK_VM_MODULES (default "veth tun sch_netem") lists the modules kept from
 # the image, with whatever they depend on.
+#
+# KVER may also be debug: the KASAN + lockdep + kmemleak kernel built from
+# linux-source-6.12 by tools/debug-kernel/build.sh (built on first use, which
+# takes minutes, then cached). abi is its `make kernelrelease`
+# (6.12.N-tcpark-debug), headers its build tree, image a copy of its image in
+# the same layout as above (no vmlinux: it has no PVH entry). Its image holds
+# only the modules its config builds; TCPARK_VM_MODULES must be among them.
 set -euo pipefail
 
+here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=lib.sh
-. "$(dirname "$(readlink -f "$0")")/lib.sh"
+. "$here/lib.sh"
+debug_build=$here/../debug-kernel/build.sh
 
 modules_wanted=${TCPARK_VM_MODULES:-veth tun sch_netem}
 
@@ -31,6 +40,10 @@ usage() {
 # together with Debian's point releases.
 cmd_abi() {
 	local kver=$1 var meta abi
+	if [ "$kver" = debug ]; then
+		cat "$("$debug_build" image)/kernelrelease"
+		return
+	fi
 	var=TCPARK_ABI_${kver//./_}
 	if [ -n "${!var:-}" ]; then
 		echo "${!var}"
@@ -69,6 +82,10 @@ cmd_abi() {
 
 cmd_headers() {
 	local abi pkg kdir
+	if [ "$1" = debug ]; then
+		"$debug_build" kdir
+		return
+	fi
 	abi=$(cmd_abi "$1")
 	pkg=linux-headers-$abi
 	kdir=/usr/src/linux-headers-$abi
@@ -124,8 +141,52 @@ extract_vmlinux() { # VMLINUZ OUT
 	return 1
 }
 
+# The debug kernel's image, copied under the name the other tools expect:
+# initramfs.sh and run take the ABI from the folder's name. The stamp names
+# the build it came from, so a rebuild (new config, new source) is noticed.
+debug_image() {
+	local img abi dir stamp m kdir
+	img=$("$debug_build" image)
+	kdir=$("$debug_build" kdir)
+	abi=$(cat "$img/kernelrelease")
+	dir=$TCPARK_CACHE/kernels/$abi
+	stamp="debug: $img $(stat -c %Y "$img/vmlinuz"); modules: $modules_wanted"
+	if [ -f "$dir/.complete" ] && grep -qxF "$stamp" "$dir/.complete"; then
+		echo "$dir"
+		return
+	fi
+	vm_lock "kernel-$abi"
+	if [ -f "$dir/.complete" ] && grep -qxF "$stamp" "$dir/.complete"; then
+		echo "$dir"
+		return
+	fi
+	for m in $modules_wanted; do
+		awk -F: -v m="$m" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n);
+			gsub(/-/, "_", n); if (n == m) { found = 1; exit } } END { exit !found }' \
+			"$img/lib/modules/$abi/modules.dep" "$img/lib/modules/$abi/modules.builtin" ||
+			vm_die "module $m is neither built nor built in by the debug kernel" \
+				"(add CONFIG_...=m to tools/debug-kernel/config)"
+	done
+	mkdir -p "$TCPARK_CACHE/kernels"
+	tmp=$(mktemp -d "$TCPARK_CACHE/kernels/.tmp.XXXXXX") # global: the trap runs after return
+	trap 'rm -rf "$tmp"' EXIT
+	chmod 755 "$tmp"
+	# All of its modules: the config builds only the few the tests need.
+	cp -R "$img/lib" "$img/vmlinuz" "$tmp/"
+	cp "$kdir/.config" "$tmp/config-$abi"
+	printf '%s\n' "$stamp" >"$tmp/.complete"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	vm_log "kernel $abi ready in $dir"
+	echo "$dir"
+}
+
 cmd_image() {
 	local abi dir deb stamp mods m line rel files
+	if [ "$1" = debug ]; then
+		debug_image
+		return
+	fi
 	abi=$(cmd_abi "$1")
 	dir=$TCPARK_CACHE/kernels/$abi
 	# The marker records what the folder was made from; a different module

@@ -68,9 +68,11 @@ vm_header() {
 		{ sub(/^# ?/, "") } !text && $0 == "" { next } { text = 1; print }' "$0"
 }
 
+# KVER: 6.1 or 6.12 (Debian's kernels), or debug (the KASAN + lockdep +
+# kmemleak 6.12 that tools/debug-kernel/build.sh builds, for make check-debug).
 vm_check_kver() {
 	case ${1:-} in
-	6.1 | 6.12) ;;
-	*) vm_die "kernel must be 6.1 or 6.12, not '${1:-}'" ;;
+	6.1 | 6.12 | debug) ;;
+	*) vm_die "kernel must be 6.1, 6.12 or debug, not '${1:-}'" ;;
 	esac
 }
