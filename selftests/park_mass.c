@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * park_mass -s SERVER_NETNS -c CLIENT_NETNS [-P]
+ *
+ * Many connections at once, for the memory and leak tests. Two listeners
+ * in the server netns, 198.18.0.1 and fd00:7c::1 (with the tcpark ULP in
+ * TCPARK_MODE_TRANSIENT, idle timer off; -P: plain TCP), clients in the
+ * client netns (plain TCP). Commands on stdin, one per line; each answers
+ * one line on stdout starting with "ok" or "FAIL":
+ *   connect N [4|6] open N more connections (IPv4 unless 6), both ends
+ *                   held by fds
+ *   close-listeners close both listeners (the process then holds nothing
+ *                   of the server netns but the accepted sockets)
+ *   park            close every held server socket (transient: it parks)
+ *   state           the clients' TCP states:
+ *                   "ok estab E close C other O reset R" (R: ECONNRESET)
+ *   rst             close every client with SO_LINGER 0 (an RST at its
+ *                   snd_nxt: exactly what a parked record expects)
+ *   close-clients   close every client normally (FIN)
+ *   exit (or EOF)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static int *cli, *srv, ncli, nsrv, cap;
+static char *was_reset;	/* sticky: recv() reports ECONNRESET once */
+static int lfds[2] = { -1, -1 }, lfd;
+static struct endpoint eps[2], ep;
+
+static double ms_since(const struct timespec *t)
+{
+	struct timespec n;
+
+	clock_gettime(CLOCK_MONOTONIC, &n);
+	return (n.tv_sec - t->tv_sec) * 1e3 + (n.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static void grow(int more)
+{
+	if (ncli + more <= cap)
+		return;
+	cap = (ncli + more) * 2;
+	cli = realloc(cli, cap * sizeof(int));
+	srv = realloc(srv, cap * sizeof(int));
+	was_reset = realloc(was_reset, cap);
+	if (!cli || !srv || !was_reset) {
+		printf("FAIL: out of memory\n");
+		exit(1);
+	}
+}
+
+/* Accept until @want children are held or none is queued after a wait. */
+static int accept_some(int want)
+{
+	int n = 0, tries = 0, fd;
+
+	while (n < want) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0) {
+			if (errno != EAGAIN || ++tries > 2000)
+				return n;
+			usleep(1000);
+			continue;
+		}
+		srv[nsrv++] = fd;
+		n++;
+	}
+	return n;
+}
+
+static void do_connect(int n)
+{
+	struct timespec t;
+	int i, batch_start = ncli, fd;
+
+	grow(n);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (i = 0; i < n; i++) {
+		fd = socket(ep.family, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ep.addr, ep.addrlen)) {
+			printf("FAIL: connect %d: %s\n", ncli, strerror(errno));
+			return;
+		}
+		was_reset[ncli] = 0;
+		cli[ncli++] = fd;
+		/* Keep the accept queue short. */
+		if (ncli - batch_start == 500) {
+			if (accept_some(500) != 500) {
+				printf("FAIL: accept: %s\n", strerror(errno));
+				return;
+			}
+			batch_start = ncli;
+		}
+	}
+	if (accept_some(ncli - batch_start) != ncli - batch_start) {
+		printf("FAIL: accept: %s (%d clients, %d accepted)\n", strerror(errno),
+		       ncli, nsrv);
+		return;
+	}
+	printf("ok connect %d total %d ms %.0f\n", n, ncli, ms_since(&t));
+}
+
+static void do_park(void)
+{
+	struct timespec t;
+	int i, n = nsrv;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (i = 0; i < nsrv; i++)
+		close(srv[i]);
+	nsrv = 0;
+	printf("ok park %d ms %.0f\n", n, ms_since(&t));
+}
+
+static void do_state(void)
+{
+	int i, estab = 0, closed = 0, other = 0, reset = 0;
+	struct tcp_info ti;
+	socklen_t len;
+	char c;
+
+	for (i = 0; i < ncli; i++) {
+		len = sizeof(ti);
+		if (getsockopt(cli[i], IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+			other++;
+			continue;
+		}
+		if (ti.tcpi_state == TCP_ESTABLISHED)
+			estab++;
+		else if (ti.tcpi_state == TCP_CLOSE)
+			closed++;
+		else
+			other++;
+		if (recv(cli[i], &c, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == ECONNRESET)
+			was_reset[i] = 1;
+		reset += was_reset[i];
+	}
+	printf("ok estab %d close %d other %d reset %d\n", estab, closed, other, reset);
+}
+
+static void close_clients(bool rst)
+{
+	struct linger lg = { 1, 0 };
+	int i, n = ncli;
+
+	for (i = 0; i < ncli; i++) {
+		if (rst)
+			setsockopt(cli[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(cli[i]);
+	}
+	ncli = 0;
+	printf("ok %s %d\n", rst ? "rst" : "close", n);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const ips[2] = { "198.18.0.1", "fd00:7c::1" };
+	const char *srv_path = NULL, *cli_path = NULL;
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	bool plain = false;
+	__u32 mode = TCPARK_MODE_TRANSIENT, idle = 0;
+	char line[128];
+	int opt, sns, cns, i;
+
+	while ((opt = getopt(argc, argv, "s:c:P")) != -1) {
+		switch (opt) {
+		case 's':
+			srv_path = optarg;
+			break;
+		case 'c':
+			cli_path = optarg;
+			break;
+		case 'P':
+			plain = true;
+			break;
+		default:
+			fprintf(stderr, "usage: park_mass -s SRV_NETNS -c CLI_NETNS [-P]\n");
+			return 2;
+		}
+	}
+	if (!srv_path || !cli_path)
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = rl.rlim_max = 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	sns = netns_open(srv_path);
+	cns = netns_open(cli_path);
+	if (sns < 0 || cns < 0) {
+		printf("FAIL: netns: %s\n", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		endpoint_init(&eps[i], sns, i ? AF_INET6 : AF_INET, ips[i]);
+		lfds[i] = listen_on(&eps[i], 4096);
+		if (lfds[i] < 0) {
+			printf("FAIL: listen: %s\n", strerror(errno));
+			return 1;
+		}
+		if (!plain && (ulp_set(lfds[i], TCPARK_ULP_NAME) ||
+			       setsockopt(lfds[i], SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)) ||
+			       setsockopt(lfds[i], SOL_TCPARK, TCPARK_IDLE_MS, &idle, sizeof(idle)))) {
+			printf("FAIL: tcpark on the listener: %s\n", strerror(errno));
+			return 1;
+		}
+		fcntl(lfds[i], F_SETFL, O_NONBLOCK);
+	}
+	/* Every client socket from here on lives in the client netns. */
+	if (setns(cns, CLONE_NEWNET)) {
+		printf("FAIL: setns: %s\n", strerror(errno));
+		return 1;
+	}
+	close(sns);
+	close(cns);
+	printf("ok ready ports %d %d\n", endpoint_port(&eps[0]), endpoint_port(&eps[1]));
+	while (fgets(line, sizeof(line), stdin)) {
+		int n, fam = 4;
+
+		if (sscanf(line, "connect %d %d", &n, &fam) >= 1) {
+			i = fam == 6;
+			if (lfds[i] < 0) {
+				printf("FAIL: listeners closed\n");
+				continue;
+			}
+			ep = eps[i];
+			lfd = lfds[i];
+			do_connect(n);
+		} else if (!strncmp(line, "close-listeners", 15)) {
+			for (i = 0; i < 2; i++) {
+				if (lfds[i] >= 0)
+					close(lfds[i]);
+				lfds[i] = -1;
+			}
+			printf("ok listeners closed\n");
+		} else if (!strncmp(line, "park", 4)) {
+			do_park();
+		} else if (!strncmp(line, "state", 5)) {
+			do_state();
+		} else if (!strncmp(line, "rst", 3)) {
+			close_clients(true);
+		} else if (!strncmp(line, "close-clients", 13)) {
+			close_clients(false);
+		} else if (!strncmp(line, "exit", 4)) {
+			break;
+		} else {
+			printf("FAIL: unknown command %s", line);
+		}
+	}
+	return 0;
+}

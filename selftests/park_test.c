@@ -1,0 +1,1654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transient parking as the peer and the wire see it.
+ *
+ * park_test --server-netns PATH --client-netns PATH [harness options]
+ *
+ * park.sh passes the two netns of lib.sh's topology. The server side
+ * listens with the tcpark ULP in TCPARK_MODE_TRANSIENT (TCPARK_IDLE_MS 0:
+ * only close() parks); the client is plain TCP in the other netns. An
+ * AF_PACKET socket on veth_cli records every segment the client sends and
+ * receives; raw sockets in the client netns forge segments on the live
+ * 4-tuple. The record's fields and the counters come from tcparkctl -j.
+ *
+ * Fixtures:
+ *  park   (ipv4, ipv6, ipv4mapped = IPv4 client to a dual-stack [::]
+ *         listener): silent close; ACK fields without timestamps / window
+ *         scaling; forged RSTs (in window, outside, exact), SYNs, ACKs
+ *         outside [snd_una - max_window, snd_nxt], PAWS, junk; the
+ *         challenge ACK rate limit; a client reusing its port (RFC 5961
+ *         §4 recovery); kill; closes that stay TCP's (SO_LINGER 0, unread
+ *         data, unacked data). Tests that only exercise the hook on an
+ *         IPv4 record are skipped for ipv4mapped: ipv4 covers them;
+ *  ka30   one connection of each kind at once, 30+ keepalive probes each,
+ *         every probe answered with exact fields;
+ *  netem  the same (KEEPCNT 9, 30 s) with netem loss, duplication,
+ *         reordering and delay on both veth ends once parked; run by
+ *         park_netem.sh only.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+#include "pkt.h"
+
+static const char *srv_path, *cli_path;
+
+#define MAXPKTS 65536
+static struct pkt pkts[MAXPKTS];
+static int npkts;
+static uint64_t t0;
+
+/* TSval vs wall clock: allowed drift, ms (+ 0.5% of the elapsed time). */
+#define TS_TOL_MS 25
+
+/* ---- small helpers --------------------------------------------------- */
+
+static int tcp_info_of(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len);
+}
+
+static int ns_sysctl(int netns, const char *path, int val)
+{
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd, ret = -1;
+	char buf[16];
+
+	if (home < 0 || setns(netns, CLONE_NEWNET))
+		goto out;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (setns(home, CLONE_NEWNET)) {
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	if (fd < 0)
+		goto out;
+	snprintf(buf, sizeof(buf), "%d\n", val);
+	ret = write(fd, buf, strlen(buf)) > 0 ? 0 : -1;
+	close(fd);
+out:
+	if (home >= 0)
+		close(home);
+	return ret;
+}
+
+static uint64_t stat_of(const char *name)
+{
+	uint64_t v = ~0ull;
+
+	if (ctl_stat(srv_path, name, &v))
+		return ~0ull;
+	return v;
+}
+
+/* Everything the capture gets within @ms goes into pkts[]. */
+static void drain(struct cap *cap, int ms)
+{
+	uint64_t end = now_ns() + ms * 1000000ull;
+	int left;
+
+	for (;;) {
+		left = (int64_t)(end - now_ns()) / 1000000;
+		if (left < 0)
+			left = 0;
+		if (npkts >= MAXPKTS)
+			return;
+		if (cap_next(cap, &pkts[npkts], left) != 1)
+			return;
+		npkts++;
+	}
+}
+
+static void keepalive(int fd, int on, int idle, int intvl, int cnt)
+{
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	if (!on)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+/* ---- one parked connection ------------------------------------------- */
+
+struct conn {
+	const char *name;
+	int cli, srv, lfd;
+	struct tcp_ep c, s;		/* client, server as on the wire */
+	/* The client's view, from the capture, at the time of the park. */
+	uint32_t snd_nxt, rcv_nxt;
+	bool ts, ws;			/* negotiated: TS, window scaling */
+	uint16_t last_win;		/* the server's last advertised window */
+	uint32_t srv_tsval;		/* ... its last TSval, and when */
+	uint64_t srv_ts_ns;
+	uint32_t ts_recent;		/* the client's last TSval */
+	uint64_t t_close;
+	int idx_close;			/* first pkts[] index after the close */
+	struct ctl_rec rec;
+	/* answers seen */
+	int probes, answered, unsolicited, bad, rst;
+	uint32_t last_ans_tsval;
+	int max_dev_ms;
+};
+
+struct side {
+	int srv_ns, cli_ns;
+	struct cap cap;
+};
+
+static void side_open(struct __test_metadata *_metadata, struct side *sd)
+{
+	sd->srv_ns = netns_open(srv_path);
+	ASSERT_LE(0, sd->srv_ns) TH_LOG("%s: %s", srv_path, strerror(errno));
+	sd->cli_ns = netns_open(cli_path);
+	ASSERT_LE(0, sd->cli_ns) TH_LOG("%s: %s", cli_path, strerror(errno));
+	/* The defaults, whatever an earlier test left behind. */
+	ASSERT_EQ(0, ns_sysctl(sd->cli_ns, "/proc/sys/net/ipv4/tcp_timestamps", 1));
+	ASSERT_EQ(0, ns_sysctl(sd->cli_ns, "/proc/sys/net/ipv4/tcp_window_scaling", 1));
+	ASSERT_EQ(0, cap_open(&sd->cap, sd->cli_ns, "veth_cli"))
+		TH_LOG("capture on veth_cli: %s", strerror(errno));
+	npkts = 0;
+	t0 = now_ns();
+}
+
+static void side_close(struct side *sd)
+{
+	if (sd->cli_ns >= 0) {
+		ns_sysctl(sd->cli_ns, "/proc/sys/net/ipv4/tcp_timestamps", 1);
+		ns_sysctl(sd->cli_ns, "/proc/sys/net/ipv4/tcp_window_scaling", 1);
+	}
+	cap_close(&sd->cap);
+}
+
+static void dump_conn(struct conn *c)
+{
+	char line[256];
+	int i;
+
+	for (i = 0; i < npkts; i++) {
+		if (!pkt_on(&pkts[i], &c->c, &c->s))
+			continue;
+		pkt_print(&pkts[i], t0, line, sizeof(line));
+		fprintf(stderr, "#   %s%s\n", i == c->idx_close ? "[close] " : "", line);
+	}
+}
+
+/*
+ * A transient-mode ULP listener in the server netns: @lfam/@lip where it
+ * listens, @cfam/@cip what the client connects to.
+ */
+static void conn_listen(struct __test_metadata *_metadata, struct side *sd,
+			struct conn *c, const char *name, int lfam, const char *lip,
+			int cfam, const char *cip, struct endpoint *cep)
+{
+	struct endpoint lep;
+	__u32 mode = TCPARK_MODE_TRANSIENT, idle = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->cli = c->srv = c->lfd = -1;
+	ASSERT_EQ(0, endpoint_init(&lep, sd->srv_ns, lfam, lip));
+	c->lfd = listen_on(&lep, 64);
+	ASSERT_LE(0, c->lfd) TH_LOG("listen: %s", strerror(errno));
+	ASSERT_EQ(0, ulp_set(c->lfd, TCPARK_ULP_NAME)) TH_LOG("TCP_ULP: %s", strerror(errno));
+	ASSERT_EQ(0, setsockopt(c->lfd, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)));
+	ASSERT_EQ(0, setsockopt(c->lfd, SOL_TCPARK, TCPARK_IDLE_MS, &idle, sizeof(idle)));
+	ASSERT_EQ(0, endpoint_init(cep, sd->cli_ns, cfam, cip));
+	endpoint_set_port(cep, endpoint_port(&lep));
+}
+
+static bool both_quiet(int a, int b)
+{
+	struct tcp_info ta, tb;
+
+	return !tcp_info_of(a, &ta) && !tcp_info_of(b, &tb) &&
+	       !ta.tcpi_unacked && !tb.tcpi_unacked;
+}
+
+/* The client's sequence view and the server's last window/TSval so far. */
+static void conn_track(struct conn *c, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		struct pkt *p = &pkts[i];
+
+		if (!pkt_on(p, &c->c, &c->s))
+			continue;
+		if (pkt_from(p, &c->c)) {
+			if ((p->flags & TH_SYN) || seq_after(pkt_end_seq(p), c->snd_nxt))
+				c->snd_nxt = pkt_end_seq(p);
+			if (p->has_ts)
+				c->ts_recent = p->tsval;
+			if (p->flags & TH_SYN)
+				c->ws = p->wscale >= 0;
+		} else {
+			if ((p->flags & TH_SYN) || seq_after(pkt_end_seq(p), c->rcv_nxt))
+				c->rcv_nxt = pkt_end_seq(p);
+			c->last_win = p->win;
+			if (p->has_ts) {
+				c->srv_tsval = p->tsval;
+				c->srv_ts_ns = p->ns;
+			}
+			if (p->flags & TH_SYN) {
+				c->ts = p->has_ts;
+				c->ws = c->ws && p->wscale >= 0;
+			}
+		}
+	}
+}
+
+/*
+ * Connect, exchange a little data both ways, wait until nothing is in
+ * flight, then close the server's socket: it parks. With @do_close false
+ * everything but the close.
+ */
+static void conn_open(struct __test_metadata *_metadata, struct side *sd,
+		      struct conn *c, int cfam, const struct endpoint *cep,
+		      bool do_close)
+{
+	char buf[256], why[128] = "";
+	int i, from = npkts;
+	bool syn = false, synack = false;
+
+	c->cli = connect_to(sd->cli_ns, cfam, cep);
+	ASSERT_LE(0, c->cli) TH_LOG("%s: connect: %s", c->name, strerror(errno));
+	c->srv = accept(c->lfd, NULL, NULL);
+	ASSERT_LE(0, c->srv) TH_LOG("%s: accept: %s", c->name, strerror(errno));
+	ASSERT_EQ(0, sock_eps(c->cli, &c->c, &c->s));
+	memset(buf, 'c', 100);
+	ASSERT_EQ(100, write(c->cli, buf, 100));
+	ASSERT_EQ(100, recv(c->srv, buf, 100, MSG_WAITALL));
+	memset(buf, 's', 200);
+	ASSERT_EQ(200, write(c->srv, buf, 200));
+	ASSERT_EQ(200, recv(c->cli, buf, 200, MSG_WAITALL));
+	for (i = 0; i < 300 && !both_quiet(c->cli, c->srv); i++)
+		msleep(10);
+	ASSERT_TRUE(both_quiet(c->cli, c->srv)) TH_LOG("%s: data still in flight", c->name);
+	drain(&sd->cap, 100);
+	conn_track(c, from, npkts);
+	for (i = from; i < npkts; i++) {
+		if (!pkt_on(&pkts[i], &c->c, &c->s))
+			continue;
+		syn |= pkts[i].flags == TH_SYN && pkt_from(&pkts[i], &c->c);
+		synack |= pkts[i].flags == (TH_SYN | TH_ACK) && pkt_from(&pkts[i], &c->s);
+	}
+	if (!syn || !synack) {
+		dump_conn(c);
+		snprintf(why, sizeof(why), "handshake not captured");
+	}
+	ASSERT_STREQ("", why);
+	if (!do_close)
+		return;
+	c->t_close = now_ns();
+	c->idx_close = npkts;
+	ASSERT_EQ(0, close(c->srv));
+	c->srv = -1;
+}
+
+/* The parked record matching @c, its fields checked against the wire. */
+static void conn_record(struct __test_metadata *_metadata, struct conn *c)
+{
+	int i;
+
+	for (i = 0; i < 50 && ctl_find(srv_path, c->s.port, c->c.port, &c->rec); i++)
+		msleep(20);
+	ASSERT_LT(i, 50) TH_LOG("%s: no parked record for :%u -> :%u", c->name,
+				c->s.port, c->c.port);
+	EXPECT_STREQ("transient", c->rec.mode);
+	EXPECT_STREQ(c->s.family == AF_INET ? "inet" : "inet6", c->rec.family);
+	EXPECT_TRUE(c->rec.has_seq);
+	EXPECT_EQ(c->rcv_nxt, c->rec.snd_nxt) TH_LOG("%s: record snd_nxt vs client rcv_nxt", c->name);
+	EXPECT_EQ(c->snd_nxt, c->rec.rcv_nxt) TH_LOG("%s: record rcv_nxt vs client snd_nxt", c->name);
+	EXPECT_EQ(c->last_win, c->rec.rcv_wnd >> c->rec.rcv_wscale)
+		TH_LOG("%s: record rcv_wnd %u >> %d vs last window %u", c->name,
+		       c->rec.rcv_wnd, c->rec.rcv_wscale, c->last_win);
+	EXPECT_EQ(c->ts, c->rec.opt_ts);
+	EXPECT_EQ(c->ws, c->rec.opt_wscale);
+	if (!c->ws) {
+		EXPECT_EQ(0, c->rec.snd_wscale);
+		EXPECT_EQ(0, c->rec.rcv_wscale);
+	}
+}
+
+/*
+ * Close everything abortively: the server side first (SO_LINGER 0 is
+ * never parked: an RST), then the client with an RST at its snd_nxt,
+ * which is exactly what a parked record expects.
+ */
+static void conn_abort(struct conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	if (c->srv >= 0) {
+		setsockopt(c->srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(c->srv);
+	}
+	if (c->cli >= 0) {
+		setsockopt(c->cli, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(c->cli);
+	}
+	if (c->lfd >= 0)
+		close(c->lfd);
+	c->cli = c->srv = c->lfd = -1;
+}
+
+/*
+ * Is @p a correct ACK from the record? @tsecr: the TSecr it must carry
+ * (NULL: any). Logs what is wrong.
+ */
+static bool check_ack(struct __test_metadata *_metadata, struct conn *c,
+		      const struct pkt *p, const uint32_t *tsecr)
+{
+	char line[256];
+	bool ok = true;
+
+	pkt_print(p, t0, line, sizeof(line));
+#define CHK(cond, fmt, ...) do {					\
+		if (!(cond)) {						\
+			TH_LOG("%s: %s: " fmt, c->name, line, ##__VA_ARGS__); \
+			ok = false;					\
+		}							\
+	} while (0)
+	CHK(p->flags == TH_ACK, "flags, want ACK only");
+	CHK(p->len == 0, "payload");
+	CHK(p->seq == c->rcv_nxt, "seq, want %u (client rcv_nxt)", c->rcv_nxt);
+	CHK(p->ack == c->snd_nxt, "ack, want %u (client snd_nxt)", c->snd_nxt);
+	CHK(p->win == c->last_win, "window, want %u (last advertised)", c->last_win);
+	CHK(!p->csum_known || p->csum_ok, "bad checksum");
+	CHK(p->wscale < 0 && p->mss < 0 && !p->sack_perm, "unexpected options");
+	if (c->ts) {
+		CHK(p->has_ts, "no timestamp option");
+		CHK(p->doff == 8, "doff %u, want 8", p->doff);
+		if (p->has_ts) {
+			int64_t ms = (int64_t)(p->ns - c->srv_ts_ns) / 1000000;
+			int32_t dev = (int32_t)(p->tsval - c->srv_tsval) - (int32_t)ms;
+			int tol = TS_TOL_MS + ms / 200;
+
+			if (tsecr)
+				CHK(p->tsecr == *tsecr, "TSecr, want %u", *tsecr);
+			CHK(!c->last_ans_tsval || !seq_before(p->tsval, c->last_ans_tsval),
+			    "TSval went back from %u", c->last_ans_tsval);
+			CHK(seq_after(p->tsval, c->srv_tsval), "TSval not after the last before the park (%u)",
+			    c->srv_tsval);
+			CHK(dev <= tol && dev >= -tol,
+			    "TSval %+d ms off the server's clock (%u + %lld ms)", dev,
+			    c->srv_tsval, (long long)ms);
+			if (abs(dev) > c->max_dev_ms)
+				c->max_dev_ms = abs(dev);
+			c->last_ans_tsval = p->tsval;
+		}
+	} else {
+		CHK(!p->has_ts && p->doff == 5, "options on a connection without timestamps");
+	}
+#undef CHK
+	return ok;
+}
+
+/* Pair keepalive probes and answers seen after the park (see struct conn). */
+static void ka_tally(struct __test_metadata *_metadata, struct conn *c)
+{
+	const struct pkt *probe = NULL;
+	int i;
+
+	c->probes = c->answered = c->unsolicited = c->bad = c->rst = 0;
+	c->last_ans_tsval = 0;
+	for (i = c->idx_close; i < npkts; i++) {
+		const struct pkt *p = &pkts[i];
+
+		if (!pkt_on(p, &c->c, &c->s))
+			continue;
+		if (pkt_from(p, &c->c)) {
+			if (p->flags == TH_ACK && !p->len && p->seq == c->snd_nxt - 1) {
+				c->probes++;
+				probe = p;
+			}
+			continue;
+		}
+		if (p->flags & TH_RST)
+			c->rst++;
+		if (!check_ack(_metadata, c, p, probe && probe->has_ts ? &probe->tsval : NULL))
+			c->bad++;
+		if (probe)
+			c->answered++;
+		else
+			c->unsolicited++;
+		probe = NULL;
+	}
+}
+
+/* Server segments on @c from pkts[@from] on. */
+static int srv_pkts(struct conn *c, int from, const struct pkt **out, int max)
+{
+	int i, n = 0;
+
+	for (i = from; i < npkts; i++)
+		if (pkt_on(&pkts[i], &c->c, &c->s) && pkt_from(&pkts[i], &c->s)) {
+			if (n < max)
+				out[n] = &pkts[i];
+			n++;
+		}
+	return n;
+}
+
+static void dump_from(int from)
+{
+	char line[256];
+	int i;
+
+	for (i = from; i < npkts; i++) {
+		pkt_print(&pkts[i], t0, line, sizeof(line));
+		fprintf(stderr, "#   %s\n", line);
+	}
+}
+
+/*
+ * The client's own keepalive still gets a correct answer: one probe, one
+ * ACK (with KEEPIDLE 1 s), then keepalive off again.
+ */
+static void still_answered(struct __test_metadata *_metadata, struct side *sd,
+			   struct conn *c, uint32_t *tsecr_out)
+{
+	int from = npkts, i, probes = 0, acks = 0;
+	const struct pkt *probe = NULL;
+	uint64_t end = now_ns() + 5000000000ull;
+
+	keepalive(c->cli, 1, 1, 1, 3);
+	while (!acks && now_ns() < end) {
+		drain(&sd->cap, 200);
+		for (i = from; i < npkts; i++) {
+			const struct pkt *p = &pkts[i];
+
+			if (!pkt_on(p, &c->c, &c->s))
+				continue;
+			if (pkt_from(p, &c->c) && p->flags == TH_ACK && !p->len &&
+			    p->seq == c->snd_nxt - 1) {
+				probe = p;
+				probes++;
+			} else if (pkt_from(p, &c->s) && probe) {
+				EXPECT_TRUE(check_ack(_metadata, c, p,
+						      probe->has_ts ? &probe->tsval : NULL));
+				if (tsecr_out && probe->has_ts)
+					*tsecr_out = probe->tsval;
+				acks++;
+				break;
+			}
+		}
+	}
+	keepalive(c->cli, 0, 0, 0, 0);
+	EXPECT_LT(0, probes) TH_LOG("%s: the client sent no keepalive probe", c->name);
+	EXPECT_LT(0, acks) TH_LOG("%s: keepalive probe not answered", c->name);
+	if (!acks)
+		dump_from(from);
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(c->cli));
+}
+
+/* ---- fixture park: one connection per test, three address kinds ------ */
+
+FIXTURE(park) {
+	struct side sd;
+	struct conn c;
+	struct endpoint cep;
+	int raw;
+};
+
+FIXTURE_VARIANT(park) {
+	bool same_as_ipv4;	/* after the park, exactly the ipv4 case */
+	int lfam;
+	const char *lip;
+	int cfam;
+	const char *cip;
+};
+
+FIXTURE_VARIANT_ADD(park, ipv4) {
+	.lfam = AF_INET, .lip = "198.18.0.1", .cfam = AF_INET, .cip = "198.18.0.1",
+};
+
+FIXTURE_VARIANT_ADD(park, ipv6) {
+	.lfam = AF_INET6, .lip = "fd00:7c::1", .cfam = AF_INET6, .cip = "fd00:7c::1",
+};
+
+/* A dual-stack listener's IPv4 child: an AF_INET6 socket, an IPv4 record. */
+FIXTURE_VARIANT_ADD(park, ipv4mapped) {
+	.same_as_ipv4 = true,
+	.lfam = AF_INET6, .lip = "::", .cfam = AF_INET, .cip = "198.18.0.1",
+};
+
+FIXTURE_SETUP(park)
+{
+	self->sd.srv_ns = self->sd.cli_ns = -1;
+	self->sd.cap.fd = -1;
+	self->c.cli = self->c.srv = self->c.lfd = -1;
+	self->raw = -1;
+	side_open(_metadata, &self->sd);
+	self->raw = forge_socket(self->sd.cli_ns, variant->cfam);
+	ASSERT_LE(0, self->raw) TH_LOG("raw socket: %s", strerror(errno));
+	conn_listen(_metadata, &self->sd, &self->c, "park", variant->lfam, variant->lip,
+		    variant->cfam, variant->cip, &self->cep);
+}
+
+FIXTURE_TEARDOWN(park)
+{
+	char cmd[256];
+
+	if (cli_path) {	/* ineligible_unacked's delay, if it failed midway */
+		snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root 2>/dev/null",
+			 strrchr(cli_path, '/') + 1);
+		if (system(cmd) < 0)
+			TH_LOG("tc: %s", strerror(errno));
+	}
+	conn_abort(&self->c);
+	if (self->raw >= 0)
+		close(self->raw);
+	side_close(&self->sd);
+}
+
+static void park_one(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+		     const FIXTURE_VARIANT(park) *variant)
+{
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, true);
+	conn_record(_metadata, &self->c);
+}
+
+/* A segment on the parked tuple, from the client's address and port. */
+static struct forge forged(struct conn *c, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	struct forge f = {
+		.src = c->c, .dst = c->s, .flags = flags, .seq = seq, .ack = ack,
+		.win = c->rec.snd_wscale ? 502 : 64000,
+	};
+	return f;
+}
+
+/*
+ * Send @f and return how many segments the server sent on the tuple
+ * within @ms; the first is in *@reply. With @want > 0, stop waiting
+ * shortly after that many have arrived.
+ */
+static int forge_and_wait(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(park) *self, const struct forge *f, int ms,
+			  int want, const struct pkt **reply)
+{
+	uint64_t end = now_ns() + ms * 1000000ull;
+	const struct pkt *r[8];
+	int from, n;
+
+	drain(&self->sd.cap, 0);
+	from = npkts;
+	if (f->ip_extra && f->src.family == AF_INET) {
+		/* A raw IP socket would fix the IPv4 total length. */
+		uint8_t mac[6];
+		int fd, ifindex;
+
+		fd = forge_l2_socket(self->sd.cli_ns, "veth_cli", &ifindex);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, if_mac(self->sd.srv_ns, "veth_srv", mac));
+		EXPECT_EQ(0, forge_send_l2(fd, ifindex, mac, f)) TH_LOG("forge: %s", strerror(errno));
+		close(fd);
+	} else {
+		EXPECT_EQ(0, forge_send(self->raw, f)) TH_LOG("forge: %s", strerror(errno));
+	}
+	do {
+		drain(&self->sd.cap, 20);
+		n = srv_pkts(&self->c, from, r, 8);
+	} while ((want <= 0 || n < want) && now_ns() < end);
+	if (want > 0 && n >= want) {
+		drain(&self->sd.cap, 50);
+		n = srv_pkts(&self->c, from, r, 8);
+	}
+	if (reply)
+		*reply = n ? r[0] : NULL;
+	return n;
+}
+
+static bool parked(struct conn *c)
+{
+	struct ctl_rec r;
+
+	return !ctl_find(srv_path, c->s.port, c->c.port, &r);
+}
+
+/* 1. close() sends nothing, the client stays ESTABLISHED, the socket is gone. */
+TEST_F(park, silent_close)
+{
+	uint64_t parks = stat_of("parks"), nparked = stat_of("parked"), socks;
+	const struct pkt *r[8];
+	struct tcp_info ti;
+	char cmd[256], out[256] = "";
+	FILE *f;
+	int n, i;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	socks = stat_of("sockets");	/* the child included */
+	self->c.t_close = now_ns();
+	self->c.idx_close = npkts;
+	ASSERT_EQ(0, close(self->c.srv));
+	self->c.srv = -1;
+	conn_record(_metadata, &self->c);
+	drain(&self->sd.cap, 1500);
+	n = srv_pkts(&self->c, self->c.idx_close, r, 8);
+	EXPECT_EQ(0, n) TH_LOG("the server sent %d segments after close()", n);
+	if (n)
+		dump_conn(&self->c);
+	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
+	EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
+	EXPECT_EQ(0, ti.tcpi_unacked);
+	EXPECT_EQ(0, ti.tcpi_retransmits);
+	EXPECT_EQ(parks + 1, stat_of("parks"));
+	EXPECT_EQ(nparked + 1, stat_of("parked"));
+	EXPECT_STREQ("parked", self->c.rec.state);
+	/* The socket itself is gone. */
+	for (i = 0; i < 50 && stat_of("sockets") >= socks; i++)
+		msleep(20);
+	EXPECT_GT(socks, stat_of("sockets")) TH_LOG("the parked socket still carries the ULP");
+	snprintf(cmd, sizeof(cmd), "ss -N %s -Htan 'sport = :%u and dport = :%u'",
+		 strrchr(srv_path, '/') + 1, self->c.s.port, self->c.c.port);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	pclose(f);
+	EXPECT_EQ(0, n) TH_LOG("server netns still has a socket: %s", out);
+
+	/* The client's RST at its snd_nxt ends the record, silently. */
+	conn_abort(&self->c);
+	for (i = 0; i < 50 && parked(&self->c); i++)
+		msleep(20);
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(nparked, stat_of("parked"));
+	drain(&self->sd.cap, 300);
+	EXPECT_EQ(0, srv_pkts(&self->c, self->c.idx_close, r, 8));
+}
+
+/* 3. Without timestamps: ACKs carry no options, the rest is exact. */
+TEST_F(park, no_timestamps)
+{
+	ASSERT_EQ(0, ns_sysctl(self->sd.cli_ns, "/proc/sys/net/ipv4/tcp_timestamps", 0));
+	park_one(_metadata, self, variant);
+	EXPECT_FALSE(self->c.ts);
+	EXPECT_FALSE(self->c.rec.opt_ts);
+	keepalive(self->c.cli, 1, 1, 1, 3);
+	for (int i = 0; i < 60 && self->c.answered < 3; i++) {
+		drain(&self->sd.cap, 100);
+		ka_tally(_metadata, &self->c);
+	}
+	keepalive(self->c.cli, 0, 0, 0, 0);
+	ka_tally(_metadata, &self->c);
+	EXPECT_LE(3, self->c.answered);
+	EXPECT_EQ(0, self->c.bad);
+	EXPECT_EQ(0, self->c.unsolicited);
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(self->c.cli));
+	if (self->c.bad || self->c.answered < 3)
+		dump_conn(&self->c);
+}
+
+/* 3. Without window scaling: the window is the unscaled last one. */
+TEST_F(park, no_wscale)
+{
+	ASSERT_EQ(0, ns_sysctl(self->sd.cli_ns, "/proc/sys/net/ipv4/tcp_window_scaling", 0));
+	park_one(_metadata, self, variant);
+	EXPECT_FALSE(self->c.ws);
+	EXPECT_FALSE(self->c.rec.opt_wscale);
+	EXPECT_EQ(self->c.last_win, self->c.rec.rcv_wnd);
+	keepalive(self->c.cli, 1, 1, 1, 3);
+	for (int i = 0; i < 60 && self->c.answered < 3; i++) {
+		drain(&self->sd.cap, 100);
+		ka_tally(_metadata, &self->c);
+	}
+	keepalive(self->c.cli, 0, 0, 0, 0);
+	ka_tally(_metadata, &self->c);
+	EXPECT_LE(3, self->c.answered);
+	EXPECT_EQ(0, self->c.bad);
+	EXPECT_EQ(0, self->c.unsolicited);
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(self->c.cli));
+	if (self->c.bad || self->c.answered < 3)
+		dump_conn(&self->c);
+}
+
+/* 4. RFC 5961 §3.2: an in-window RST that is not exact draws a challenge ACK. */
+TEST_F(park, rst_in_window)
+{
+	uint32_t seqs[3], i;
+	uint64_t ca;
+	const struct pkt *r;
+	struct forge f;
+
+	park_one(_metadata, self, variant);
+	seqs[0] = self->c.rec.rcv_nxt + 1;
+	seqs[1] = self->c.rec.rcv_nxt + self->c.rec.rcv_wnd / 2;
+	seqs[2] = self->c.rec.rcv_nxt + self->c.rec.rcv_wnd - 1;
+	for (i = 0; i < 3; i++) {
+		ca = stat_of("challenge_acks");
+		f = forged(&self->c, i == 1 ? TH_RST | TH_ACK : TH_RST, seqs[i],
+			   i == 1 ? self->c.rec.snd_nxt : 0);
+		EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r))
+			TH_LOG("RST at rcv_nxt + %u: want one challenge ACK",
+			       seqs[i] - self->c.rec.rcv_nxt);
+		if (r)
+			EXPECT_TRUE(check_ack(_metadata, &self->c, r, &self->c.ts_recent));
+		EXPECT_EQ(ca + 1, stat_of("challenge_acks"));
+		EXPECT_TRUE(parked(&self->c));
+	}
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/* 4. An RST outside the window: no answer, nothing changes. */
+TEST_F(park, rst_out_of_window)
+{
+	uint32_t seqs[4], i;
+	uint64_t ca, drops;
+	struct forge f;
+
+	if (variant->same_as_ipv4)
+		SKIP(return, "an IPv4 record like ipv4's: the same hook path");
+	park_one(_metadata, self, variant);
+	seqs[0] = self->c.rec.rcv_nxt + self->c.rec.rcv_wnd + 1;
+	seqs[1] = self->c.rec.rcv_nxt + 0x40000000;
+	seqs[2] = self->c.rec.rcv_nxt - 1;
+	seqs[3] = self->c.rec.rcv_nxt - 100000;
+	ca = stat_of("challenge_acks");
+	drops = stat_of("drops");
+	for (i = 0; i < 4; i++) {
+		f = forged(&self->c, i & 1 ? TH_RST | TH_ACK : TH_RST, seqs[i],
+			   i & 1 ? self->c.rec.snd_nxt : 0);
+		EXPECT_EQ(0, forge_and_wait(_metadata, self, &f, 200, 0, NULL))
+			TH_LOG("RST at rcv_nxt %+d answered", (int32_t)(seqs[i] - self->c.rec.rcv_nxt));
+		EXPECT_TRUE(parked(&self->c));
+	}
+	EXPECT_EQ(ca, stat_of("challenge_acks"));
+	EXPECT_EQ(drops, stat_of("drops"));
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/* 4. The exact RST ends the record silently; the stack then owns the tuple. */
+TEST_F(park, rst_exact)
+{
+	uint64_t nparked = stat_of("parked"), parks = stat_of("parks");
+	const struct pkt *r[8];
+	struct forge f;
+	char buf[8];
+	int i, n, from;
+
+	park_one(_metadata, self, variant);
+	EXPECT_EQ(nparked + 1, stat_of("parked"));
+	f = forged(&self->c, variant->cfam == AF_INET6 ? TH_RST | TH_ACK : TH_RST,
+		   self->c.rec.rcv_nxt, self->c.rec.snd_nxt);
+	EXPECT_EQ(0, forge_and_wait(_metadata, self, &f, 300, 0, NULL));
+	for (i = 0; i < 50 && parked(&self->c); i++)
+		msleep(20);
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(nparked, stat_of("parked"));
+	EXPECT_EQ(parks + 1, stat_of("parks"));
+
+	/* Nothing answers for it now but TCP: the client's probe draws an RST. */
+	from = npkts;
+	keepalive(self->c.cli, 1, 1, 1, 3);
+	for (i = 0; i < 40 && !srv_pkts(&self->c, from, r, 8); i++)
+		drain(&self->sd.cap, 100);
+	n = srv_pkts(&self->c, from, r, 8);
+	ASSERT_LE(1, n) TH_LOG("the probe after the RST got no answer");
+	EXPECT_EQ(TH_RST, r[0]->flags & TH_RST);
+	EXPECT_EQ(self->c.rcv_nxt, r[0]->seq);
+	for (i = 0; i < 50 && tcp_state(self->c.cli) != TCP_CLOSE; i++)
+		msleep(20);
+	EXPECT_EQ(TCP_CLOSE, tcp_state(self->c.cli));
+	EXPECT_EQ(-1, recv(self->c.cli, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+/* 4. RFC 5961 §4: a SYN on the tuple draws a challenge ACK. */
+TEST_F(park, syn)
+{
+	static const uint8_t synopt[] = { 2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7 };
+	uint32_t seqs[3], i;
+	uint64_t ca;
+	const struct pkt *r;
+	struct forge f;
+
+	park_one(_metadata, self, variant);
+	seqs[0] = self->c.rec.rcv_nxt - 1;
+	seqs[1] = self->c.rec.rcv_nxt + 12345;
+	seqs[2] = self->c.rec.rcv_nxt + 0x80000000u;
+	for (i = 0; i < 3; i++) {
+		ca = stat_of("challenge_acks");
+		f = forged(&self->c, TH_SYN, seqs[i], 0);
+		f.opt = synopt;
+		f.optlen = sizeof(synopt);
+		if (self->c.ts && i == 0) {
+			f.ts = true;
+			f.tsval = self->c.ts_recent + 10;
+		}
+		EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r));
+		if (r)
+			EXPECT_TRUE(check_ack(_metadata, &self->c, r, &self->c.ts_recent));
+		EXPECT_EQ(ca + 1, stat_of("challenge_acks"));
+		EXPECT_TRUE(parked(&self->c));
+	}
+	/* SYN|ACK on the tuple: the same. */
+	f = forged(&self->c, TH_SYN | TH_ACK, seqs[1], self->c.rec.snd_nxt);
+	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r));
+	EXPECT_TRUE(parked(&self->c));
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/* RFC 5961 §5.2: an ACK for data never sent draws a challenge ACK. */
+TEST_F(park, ack_beyond_snd_nxt)
+{
+	uint64_t ca;
+	const struct pkt *r;
+	struct forge f;
+
+	if (variant->same_as_ipv4)
+		SKIP(return, "an IPv4 record like ipv4's: the same hook path");
+	park_one(_metadata, self, variant);
+	ca = stat_of("challenge_acks");
+	f = forged(&self->c, TH_ACK, self->c.rec.rcv_nxt, self->c.rec.snd_nxt + 1000);
+	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r))
+		TH_LOG("ACK for data never sent: want a challenge ACK");
+	if (r)
+		EXPECT_TRUE(check_ack(_metadata, &self->c, r, &self->c.ts_recent));
+	EXPECT_EQ(ca + 1, stat_of("challenge_acks"));
+	EXPECT_TRUE(parked(&self->c));
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/*
+ * RFC 5961 §5.2: "All incoming segments whose ACK value doesn't satisfy
+ * ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT) MUST be discarded and
+ * an ACK sent back" -- the too-old side as well (Linux: tcp_ack() sends a
+ * challenge ACK for it, drop reason TCP_TOO_OLD_ACK).
+ */
+TEST_F(park, ack_too_old)
+{
+	uint64_t ca;
+	const struct pkt *r;
+	struct forge f;
+
+	if (variant->same_as_ipv4)
+		SKIP(return, "an IPv4 record like ipv4's: the same hook path");
+	park_one(_metadata, self, variant);
+	ca = stat_of("challenge_acks");
+	f = forged(&self->c, TH_ACK, self->c.rec.rcv_nxt, self->c.rec.snd_nxt - 0x40000000);
+	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r))
+		TH_LOG("ACK far older than snd_una - max_window: want it discarded and an ACK sent back");
+	if (r)
+		EXPECT_TRUE(check_ack(_metadata, &self->c, r, &self->c.ts_recent));
+	EXPECT_EQ(ca + 1, stat_of("challenge_acks"));
+	EXPECT_TRUE(parked(&self->c));
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/* RFC 7323 PAWS: an old TSval is answered and dropped; TS.Recent stays. */
+TEST_F(park, paws)
+{
+	uint32_t newer;
+	const struct pkt *r;
+	struct forge f;
+
+	if (variant->same_as_ipv4)
+		SKIP(return, "an IPv4 record like ipv4's: the same hook path");
+	park_one(_metadata, self, variant);
+	if (!self->c.ts)
+		SKIP(return, "no timestamps");
+	f = forged(&self->c, TH_ACK, self->c.rec.rcv_nxt - 1, self->c.rec.snd_nxt);
+	f.ts = true;
+	f.tsval = self->c.ts_recent - 1000;
+	f.tsecr = self->c.srv_tsval;
+	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r));
+	if (r)	/* TSecr is still the client's last good TSval. */
+		EXPECT_TRUE(check_ack(_metadata, &self->c, r, &self->c.ts_recent));
+	EXPECT_TRUE(parked(&self->c));
+
+	/* A newer one is a keepalive: answered, and TS.Recent moves. */
+	newer = self->c.ts_recent + 3;
+	f.tsval = newer;
+	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 400, 1, &r));
+	if (r)
+		EXPECT_TRUE(check_ack(_metadata, &self->c, r, &newer));
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+struct junk {
+	const char *what;
+	int reply;		/* 0: none, 1: one ACK, -1: either */
+	void (*make)(struct conn *c, struct forge *f);
+};
+
+static const uint8_t bad_ts_len[] = { 8, 3, 0, 0 };
+static const uint8_t zero_len_opt[] = { 5, 0, 0, 0 };
+static const uint8_t overlong_opt[] = { 2, 40, 0, 0 };
+
+static void j_bad_csum(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->ts = c->ts;
+	f->tsval = c->ts_recent + 1;
+	f->bad_csum = true;
+}
+
+static void j_null(struct conn *c, struct forge *f)
+{
+	*f = forged(c, 0, c->rec.rcv_nxt, c->rec.snd_nxt);
+}
+
+static void j_fin_only(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_FIN, c->rec.rcv_nxt, 0);
+}
+
+static void j_psh_urg(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_PSH | TH_URG, c->rec.rcv_nxt, 0);
+	f->urp = 1;
+}
+
+static void j_syn_fin(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_SYN | TH_FIN, c->rec.rcv_nxt + 99, 0);
+}
+
+static void j_xmas_out(struct conn *c, struct forge *f)
+{
+	*f = forged(c, 0xff, c->rec.rcv_nxt + 0x40000000, c->rec.snd_nxt);
+}
+
+static void j_doff15(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->doff = 15;		/* 60 bytes of header claimed, 20 sent */
+}
+
+static void j_doff4(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->doff = 4;
+}
+
+static void j_short(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->tcp_bytes = 12;	/* not even a TCP header */
+}
+
+static void j_ts_cut(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->ts = true;
+	f->tsval = c->ts_recent + 1;
+	f->tcp_bytes = 26;	/* doff says 8, the TS option is cut short */
+}
+
+static void j_bad_ts_len(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->opt = bad_ts_len;
+	f->optlen = sizeof(bad_ts_len);
+}
+
+static void j_zero_len_opt(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->opt = zero_len_opt;
+	f->optlen = sizeof(zero_len_opt);
+}
+
+static void j_overlong_opt(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->opt = overlong_opt;
+	f->optlen = sizeof(overlong_opt);
+}
+
+static void j_ip_short(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->ip_extra = 100;	/* the IP header claims more than arrives */
+}
+
+/* Some stacks (Windows) send keepalives with one old byte. */
+static void j_ka_1byte(struct conn *c, struct forge *f)
+{
+	*f = forged(c, TH_ACK, c->rec.rcv_nxt - 1, c->rec.snd_nxt);
+	f->paylen = 1;
+	f->ts = c->ts;
+	f->tsval = c->ts_recent + 1;
+}
+
+static const struct junk junks[] = {
+	{ "keepalive carrying one old byte", 1, j_ka_1byte },
+	{ "keepalive with a bad checksum", 0, j_bad_csum },
+	{ "no flags at all", 0, j_null },
+	{ "FIN without ACK", 0, j_fin_only },
+	{ "PSH|URG without ACK", 0, j_psh_urg },
+	{ "SYN|FIN", 1, j_syn_fin },
+	{ "all flags, seq far out of window", 0, j_xmas_out },
+	{ "doff 15 on a 20-byte header", 0, j_doff15 },
+	{ "doff 4", 0, j_doff4 },
+	{ "12 bytes of TCP", 0, j_short },
+	{ "TS option cut short", 0, j_ts_cut },
+	{ "TS option of length 3", -1, j_bad_ts_len },
+	{ "option of length 0", -1, j_zero_len_opt },
+	{ "option longer than the header", -1, j_overlong_opt },
+	{ "IP length beyond the packet", 0, j_ip_short },
+};
+
+static uint64_t xs;
+
+static uint32_t rnd(void)
+{
+	xs ^= xs << 13;
+	xs ^= xs >> 7;
+	xs ^= xs << 17;
+	return xs >> 16;
+}
+
+/* 4. Junk on the tuple: never an RST, the record stays, the peer is answered. */
+TEST_F(park, junk)
+{
+	static uint8_t ropt[40];
+	const struct pkt *r[8];
+	int i, j, n, from, rst = 0;
+	uint64_t seed;
+	struct forge f;
+
+	if (variant->same_as_ipv4)
+		SKIP(return, "an IPv4 record like ipv4's: the same hook path");
+	park_one(_metadata, self, variant);
+	from = npkts;
+	for (i = 0; i < (int)ARRAY_SIZE(junks); i++) {
+		const struct pkt *reply;
+
+		junks[i].make(&self->c, &f);
+		n = forge_and_wait(_metadata, self, &f, 200, junks[i].reply, &reply);
+		if (junks[i].reply >= 0)
+			EXPECT_EQ(junks[i].reply, n) TH_LOG("%s: %d answers", junks[i].what, n);
+		if (reply && (reply->flags & TH_RST))
+			rst++;
+		EXPECT_TRUE(parked(&self->c)) TH_LOG("%s: record gone", junks[i].what);
+		TH_LOG("%-40s -> %d answer(s)", junks[i].what, n);
+	}
+
+	/* Random segments on the tuple; never the one exact RST. */
+	seed = now_ns();
+	TH_LOG("random junk, seed %llu", (unsigned long long)seed);
+	xs = seed | 1;
+	for (i = 0; i < 400; i++) {
+		f = forged(&self->c, rnd() & 0xff, rnd() % 3 ? self->c.rec.rcv_nxt + (int16_t)rnd() :
+			   rnd() << 16 | rnd(), rnd() % 2 ? self->c.rec.snd_nxt + (int16_t)rnd() :
+			   rnd() << 16 | rnd());
+		if ((f.flags & TH_RST) && f.seq == self->c.rec.rcv_nxt)
+			f.seq++;
+		/* new data or FIN at rcv_nxt would be for the app: not junk */
+		if (f.seq == self->c.rec.rcv_nxt)
+			f.flags &= ~TH_FIN;
+		f.win = rnd();
+		f.ts = rnd() % 2;
+		/* never newer than the client's clock: TS.Recent stays usable */
+		f.tsval = self->c.ts_recent - rnd() % 30000;
+		f.tsecr = rnd();
+		f.optlen = rnd() % 16;
+		for (j = 0; j < (int)f.optlen; j++)
+			ropt[j] = rnd() % 4 ? rnd() % 10 : rnd();
+		f.opt = ropt;
+		f.paylen = rnd() % 3 ? 0 : rnd() % 64;
+		if (f.paylen && f.seq == self->c.rec.rcv_nxt)
+			f.seq -= f.paylen;	/* old data, not new */
+		f.doff = rnd() % 8 ? 0 : rnd() % 16;
+		f.bad_csum = !(rnd() % 8);
+		EXPECT_EQ(0, forge_send(self->raw, &f));
+		if (!(i % 50))
+			drain(&self->sd.cap, 0);
+	}
+	drain(&self->sd.cap, 500);
+	n = srv_pkts(&self->c, from, r, 0);
+	for (i = from; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) &&
+		    pkt_from(&pkts[i], &self->c.s) && (pkts[i].flags & TH_RST))
+			rst++;
+	EXPECT_EQ(0, rst) TH_LOG("the server sent %d RSTs", rst);
+	TH_LOG("%d answers to all the junk", n);
+	EXPECT_TRUE(parked(&self->c));
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(self->c.cli));
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/* RFC 5961 §7: challenge ACKs are limited to 1000 a second per netns. */
+TEST_F_TIMEOUT(park, challenge_ratelimit, 60)
+{
+	const int burst = 3000;
+	uint64_t ca, first = 0, t_send;
+	int i, acks = 0, in_first = 0;
+	struct forge f;
+
+	if (variant->same_as_ipv4)
+		SKIP(return, "an IPv4 record like ipv4's: the same hook path");
+	park_one(_metadata, self, variant);
+	msleep(1100);		/* a fresh rate limit interval */
+	drain(&self->sd.cap, 0);
+	ca = stat_of("challenge_acks");
+	f = forged(&self->c, TH_RST, 0, 0);
+	t_send = now_ns();
+	for (i = 0; i < burst; i++) {
+		f.seq = self->c.rec.rcv_nxt + 1 + (i % 1000);
+		EXPECT_EQ(0, forge_send(self->raw, &f));
+	}
+	t_send = now_ns() - t_send;
+	drain(&self->sd.cap, 1500);
+	for (i = self->c.idx_close; i < npkts; i++) {
+		if (!pkt_on(&pkts[i], &self->c.c, &self->c.s) || !pkt_from(&pkts[i], &self->c.s))
+			continue;
+		EXPECT_EQ(TH_ACK, pkts[i].flags);
+		if (!first)
+			first = pkts[i].ns;
+		acks++;
+		in_first += pkts[i].ns - first < 990000000ull;
+	}
+	TH_LOG("%d RSTs sent in %llu ms: %d challenge ACKs, %d in the first second",
+	       burst, (unsigned long long)(t_send / 1000000), acks, in_first);
+	EXPECT_LE(in_first, 1000);
+	EXPECT_LT(0, acks);
+	EXPECT_LE(acks, 1000 * (int)(t_send / 1000000000ull + 2));
+	if (t_send < 900000000ull)
+		EXPECT_EQ(1000, in_first);
+	EXPECT_EQ(ca + acks, stat_of("challenge_acks"));
+	EXPECT_TRUE(parked(&self->c));
+}
+
+/* tcparkctl kill: RST|ACK at snd_nxt, the client sees ECONNRESET. */
+TEST_F(park, kill)
+{
+	uint64_t kills = stat_of("kills"), nparked = stat_of("parked");
+	const struct pkt *r[8];
+	char args[64], buf[8];
+	int i, n;
+
+	park_one(_metadata, self, variant);
+	snprintf(args, sizeof(args), "kill cookie %llu", (unsigned long long)self->c.rec.cookie);
+	EXPECT_EQ(0, ctl_run(srv_path, args));
+	drain(&self->sd.cap, 300);
+	n = srv_pkts(&self->c, self->c.idx_close, r, 8);
+	ASSERT_EQ(1, n) TH_LOG("want exactly one RST, got %d segments", n);
+	EXPECT_EQ(TH_RST | TH_ACK, r[0]->flags);
+	EXPECT_EQ(self->c.rcv_nxt, r[0]->seq);
+	EXPECT_EQ(self->c.snd_nxt, r[0]->ack);
+	EXPECT_TRUE(!r[0]->csum_known || r[0]->csum_ok);
+	for (i = 0; i < 50 && tcp_state(self->c.cli) != TCP_CLOSE; i++)
+		msleep(20);
+	EXPECT_EQ(TCP_CLOSE, tcp_state(self->c.cli));
+	EXPECT_EQ(-1, recv(self->c.cli, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(kills + 1, stat_of("kills"));
+	EXPECT_EQ(nparked, stat_of("parked"));
+}
+
+/*
+ * RFC 5961 §4 recovery: the client lost its connection without a word
+ * (a NAT device rebooting) and opens a new one from the same port. Its
+ * SYN draws a challenge ACK, its stack answers that with an RST at
+ * exactly the record's rcv_nxt, the record ends, and the retransmitted
+ * SYN reaches the listener: connect() succeeds.
+ */
+TEST_F_TIMEOUT(park, syn_new_connection, 30)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	uint32_t old_rcv_nxt, old_snd_nxt;
+	int one = 1, fd, i, acks = 0, rsts = 0, from;
+	uint64_t t;
+	char buf[8];
+
+	park_one(_metadata, self, variant);
+	old_rcv_nxt = self->c.rec.rcv_nxt;
+	old_snd_nxt = self->c.rec.snd_nxt;
+	/* The client forgets the connection silently (repair mode close). */
+	ASSERT_EQ(0, getsockname(self->c.cli, (struct sockaddr *)&ss, &sslen));
+	ASSERT_EQ(0, setsockopt(self->c.cli, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)))
+		TH_LOG("TCP_REPAIR: %s", strerror(errno));
+	close(self->c.cli);
+	self->c.cli = -1;
+	drain(&self->sd.cap, 200);
+	from = npkts;
+	EXPECT_TRUE(parked(&self->c));
+
+	fd = socket_in(self->sd.cli_ns, variant->cfam, SOCK_STREAM);
+	ASSERT_LE(0, fd);
+	self->c.cli = fd;
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, sslen)) TH_LOG("bind: %s", strerror(errno));
+	t = now_ns();
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&self->cep.addr, self->cep.addrlen))
+		TH_LOG("connect from the same port: %s", strerror(errno));
+	t = (now_ns() - t) / 1000000;
+	self->c.srv = accept(self->c.lfd, NULL, NULL);
+	ASSERT_LE(0, self->c.srv);
+	ASSERT_EQ(2, write(fd, "hi", 2));
+	ASSERT_EQ(2, recv(self->c.srv, buf, 2, MSG_WAITALL));
+	EXPECT_FALSE(parked(&self->c));
+	drain(&self->sd.cap, 100);
+	for (i = from; i < npkts; i++) {
+		const struct pkt *p = &pkts[i];
+
+		if (!pkt_on(p, &self->c.c, &self->c.s))
+			continue;
+		if (pkt_from(p, &self->c.s) && p->flags == TH_ACK && !acks) {
+			acks++;
+			EXPECT_EQ(old_snd_nxt, p->seq);
+			EXPECT_EQ(old_rcv_nxt, p->ack);
+		} else if (pkt_from(p, &self->c.c) && (p->flags & TH_RST)) {
+			rsts++;
+			EXPECT_EQ(old_rcv_nxt, p->seq) TH_LOG("the client's RST");
+		}
+	}
+	TH_LOG("connect() took %llu ms", (unsigned long long)t);
+	EXPECT_EQ(1, acks) TH_LOG("no challenge ACK for the new SYN");
+	EXPECT_EQ(1, rsts) TH_LOG("no RST from the client's stack");
+	if (acks != 1 || rsts != 1)
+		dump_from(from);
+}
+
+/*
+ * The server read the client's last bytes but its delayed ACK had not gone
+ * out when it closed (pingpong mode, TCP_QUICKACK 0). The park is silent,
+ * so that ACK is never sent: the client retransmits and the record must
+ * acknowledge the retransmission exactly. Nothing may be lost or reset.
+ */
+TEST_F(park, delayed_ack_pending)
+{
+	const struct pkt *r[16];
+	struct tcp_info ti;
+	char buf[16];
+	int zero = 0, i, n, rexmit = 0;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	ASSERT_EQ(0, setsockopt(self->c.srv, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(zero)));
+	ASSERT_EQ(10, write(self->c.cli, "0123456789", 10));
+	ASSERT_EQ(10, recv(self->c.srv, buf, 10, MSG_WAITALL));
+	drain(&self->sd.cap, 0);	/* what is queued: no time for the ACK timer */
+	self->c.idx_close = npkts;
+	close(self->c.srv);
+	self->c.srv = -1;
+	/* The client's 10 bytes were captured before the close: snd_nxt has them. */
+	conn_track(&self->c, 0, self->c.idx_close);
+	for (i = 0; i < 300; i++) {
+		if (!tcp_info_of(self->c.cli, &ti) && !ti.tcpi_unacked)
+			break;
+		drain(&self->sd.cap, 10);
+	}
+	drain(&self->sd.cap, 100);
+	EXPECT_EQ(0, ti.tcpi_unacked) TH_LOG("the client's 10 bytes were never acknowledged");
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(self->c.cli));
+	for (i = self->c.idx_close; i < npkts; i++)
+		rexmit += pkt_on(&pkts[i], &self->c.c, &self->c.s) &&
+			  pkt_from(&pkts[i], &self->c.c) && pkts[i].len;
+	n = srv_pkts(&self->c, self->c.idx_close, r, 16);
+	for (i = 0; i < n && i < 16; i++)
+		EXPECT_TRUE(check_ack(_metadata, &self->c, r[i], NULL));
+	TH_LOG("%s: %d retransmission(s) by the client, %d answer(s)",
+	       rexmit ? "ACK was pending at the park" : "ACK went out before the park",
+	       rexmit, n);
+	EXPECT_TRUE(parked(&self->c));
+}
+
+/* SO_LINGER 0 asks for an abortive close: an RST, not a park. */
+TEST_F(park, abortive_close)
+{
+	uint64_t parks = stat_of("parks"), inel = stat_of("ineligible");
+	struct linger lg = { 1, 0 };
+	const struct pkt *r[8];
+	char buf[8];
+	int i, n;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	self->c.idx_close = npkts;
+	ASSERT_EQ(0, setsockopt(self->c.srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(self->c.srv);
+	self->c.srv = -1;
+	drain(&self->sd.cap, 300);
+	n = srv_pkts(&self->c, self->c.idx_close, r, 8);
+	ASSERT_EQ(1, n) TH_LOG("want one RST, got %d segments", n);
+	EXPECT_EQ(TH_RST | TH_ACK, r[0]->flags);
+	EXPECT_EQ(self->c.rcv_nxt, r[0]->seq);
+	for (i = 0; i < 50 && tcp_state(self->c.cli) != TCP_CLOSE; i++)
+		msleep(20);
+	EXPECT_EQ(-1, recv(self->c.cli, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(parks, stat_of("parks"));
+	EXPECT_EQ(inel, stat_of("ineligible"));
+}
+
+/* 8. Unread data on the server socket: TCP's close (RST), no record. */
+TEST_F(park, ineligible_unread)
+{
+	uint64_t inel = stat_of("ineligible"), unread = stat_of("unread");
+	uint64_t parks = stat_of("parks");
+	const struct pkt *r[8];
+	char buf[64];
+	int i, n, avail = 0, rst = 0;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	ASSERT_EQ(50, write(self->c.cli, buf, 50));
+	for (i = 0; i < 100 && avail < 50; i++) {
+		msleep(10);
+		ioctl(self->c.srv, FIONREAD, &avail);
+	}
+	ASSERT_EQ(50, avail);
+	drain(&self->sd.cap, 50);
+	conn_track(&self->c, 0, npkts);
+	self->c.idx_close = npkts;
+	close(self->c.srv);
+	self->c.srv = -1;
+	drain(&self->sd.cap, 500);
+	n = srv_pkts(&self->c, self->c.idx_close, r, 8);
+	for (i = 0; i < n && i < 8; i++) {
+		EXPECT_FALSE(r[i]->flags & TH_FIN);
+		if (!(r[i]->flags & TH_RST))
+			continue;
+		rst++;
+		EXPECT_EQ(TH_RST | TH_ACK, r[i]->flags);
+		EXPECT_EQ(self->c.rcv_nxt, r[i]->seq);
+	}
+	EXPECT_EQ(1, rst) TH_LOG("want TCP's one RST for unread data, %d segments", n);
+	for (i = 0; i < 50 && tcp_state(self->c.cli) != TCP_CLOSE; i++)
+		msleep(20);
+	EXPECT_EQ(TCP_CLOSE, tcp_state(self->c.cli));
+	EXPECT_EQ(-1, recv(self->c.cli, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(inel + 1, stat_of("ineligible"));
+	EXPECT_EQ(unread + 1, stat_of("unread"));
+	EXPECT_EQ(parks, stat_of("parks"));
+	EXPECT_FALSE(parked(&self->c));
+}
+
+/* 8. Data not yet acknowledged: TCP's close (data, then FIN), no record. */
+TEST_F(park, ineligible_unacked)
+{
+	uint64_t inel = stat_of("ineligible"), unacked = stat_of("unacked");
+	uint64_t parks = stat_of("parks");
+	const char *ns = strrchr(cli_path, '/') + 1;
+	static char buf[3000];
+	char cmd[256];
+	struct tcp_info ti;
+	int i, n, got = 0, fin = 0;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	/* The client's ACKs take 300 ms to reach the server. */
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 300ms", ns);
+	ASSERT_EQ(0, system(cmd));
+	memset(buf, 'd', sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(self->c.srv, buf, sizeof(buf)));
+	ASSERT_EQ(0, tcp_info_of(self->c.srv, &ti));
+	EXPECT_LT(0, ti.tcpi_unacked);
+	self->c.idx_close = npkts;
+	close(self->c.srv);
+	self->c.srv = -1;
+	while (got < (int)sizeof(buf) + 1) {
+		n = recv(self->c.cli, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			fin = n == 0;
+			break;
+		}
+		got += n;
+	}
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ((int)sizeof(buf), got);
+	EXPECT_TRUE(fin) TH_LOG("no EOF after the data: %s", strerror(errno));
+	drain(&self->sd.cap, 200);
+	for (n = 0, i = self->c.idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.s)) {
+			EXPECT_FALSE(pkts[i].flags & TH_RST);
+			n += !!(pkts[i].flags & TH_FIN);
+		}
+	EXPECT_LE(1, n) TH_LOG("no FIN from the server on the wire");
+	EXPECT_EQ(inel + 1, stat_of("ineligible"));
+	EXPECT_EQ(unacked + 1, stat_of("unacked"));
+	EXPECT_EQ(parks, stat_of("parks"));
+	EXPECT_FALSE(parked(&self->c));
+}
+
+/* ---- many probes, all address kinds at once -------------------------- */
+
+static const struct {
+	const char *name;
+	int lfam;
+	const char *lip;
+	int cfam;
+	const char *cip;
+} kinds[] = {
+	{ "ipv4", AF_INET, "198.18.0.1", AF_INET, "198.18.0.1" },
+	{ "ipv6", AF_INET6, "fd00:7c::1", AF_INET6, "fd00:7c::1" },
+	{ "ipv4mapped", AF_INET6, "::", AF_INET, "198.18.0.1" },
+};
+
+#define NKINDS 3
+
+/*
+ * Park one connection of each kind, turn on the client's keepalive
+ * (1 s idle, 1 s interval, @cnt probes) and watch for @secs seconds.
+ */
+/* printf formats: the percent signs doubled */
+#define NETEM "loss 20%% duplicate 5%% reorder 25%% delay 10ms"
+
+static int netem(const char *path, const char *dev, bool on);
+static bool netem_on(const char *path, const char *dev);
+
+static void ka_run(struct __test_metadata *_metadata, struct side *sd,
+		   struct conn *cs, int cnt, int secs, bool impair)
+{
+	struct endpoint cep;
+	uint64_t ka0 = stat_of("ka_answered"), end;
+	int k, estab_fail[NKINDS] = { 0 };
+
+	for (k = 0; k < NKINDS; k++) {
+		conn_listen(_metadata, sd, &cs[k], kinds[k].name, kinds[k].lfam,
+			    kinds[k].lip, kinds[k].cfam, kinds[k].cip, &cep);
+		conn_open(_metadata, sd, &cs[k], kinds[k].cfam, &cep, true);
+	}
+	for (k = 0; k < NKINDS; k++)
+		conn_record(_metadata, &cs[k]);
+	if (impair) {
+		ASSERT_EQ(0, netem(srv_path, "veth_srv", true));
+		ASSERT_EQ(0, netem(cli_path, "veth_cli", true));
+		ASSERT_TRUE(netem_on(srv_path, "veth_srv"));
+		ASSERT_TRUE(netem_on(cli_path, "veth_cli"));
+		TH_LOG("netem " NETEM " on veth_srv and veth_cli");
+	}
+	for (k = 0; k < NKINDS; k++)
+		keepalive(cs[k].cli, 1, 1, 1, cnt);
+	end = now_ns() + secs * 1000000000ull;
+	while (now_ns() < end) {
+		drain(&sd->cap, 1000);
+		for (k = 0; k < NKINDS; k++)
+			if (tcp_state(cs[k].cli) != TCP_ESTABLISHED && !estab_fail[k]++)
+				TH_LOG("%s: client left ESTABLISHED after %llu ms", cs[k].name,
+				       (unsigned long long)((now_ns() - cs[k].t_close) / 1000000));
+	}
+	for (k = 0; k < NKINDS; k++)
+		keepalive(cs[k].cli, 0, 0, 0, 0);
+	drain(&sd->cap, 500);
+	for (k = 0; k < NKINDS; k++) {
+		struct tcp_info ti;
+		struct ctl_rec rec;
+
+		EXPECT_EQ(0, estab_fail[k]) TH_LOG("%s: client not ESTABLISHED", cs[k].name);
+		EXPECT_EQ(0, tcp_info_of(cs[k].cli, &ti));
+		EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
+		ASSERT_EQ(0, ctl_find(srv_path, cs[k].s.port, cs[k].c.port, &rec))
+			TH_LOG("%s: record gone", cs[k].name);
+		cs[k].rec.ka_answered = rec.ka_answered;
+	}
+	TH_LOG("ka_answered in the netns: +%llu",
+	       (unsigned long long)(stat_of("ka_answered") - ka0));
+}
+
+FIXTURE(ka30) {
+	struct side sd;
+	struct conn cs[NKINDS];
+};
+
+FIXTURE_SETUP(ka30)
+{
+	self->sd.srv_ns = self->sd.cli_ns = -1;
+	self->sd.cap.fd = -1;
+	for (int k = 0; k < NKINDS; k++)
+		self->cs[k].cli = self->cs[k].srv = self->cs[k].lfd = -1;
+	side_open(_metadata, &self->sd);
+}
+
+FIXTURE_TEARDOWN(ka30)
+{
+	for (int k = 0; k < NKINDS; k++)
+		conn_abort(&self->cs[k]);
+	side_close(&self->sd);
+}
+
+/*
+ * 2 + 3. 30+ keepalive probes per connection (KEEPIDLE 1, KEEPINTVL 1,
+ * KEEPCNT 3): every one answered, with seq/ack/window/TS exact.
+ */
+TEST_F_TIMEOUT(ka30, every_probe_answered, 120)
+{
+	uint64_t ka0 = stat_of("ka_answered");
+	int k, probes = 0;
+
+	ka_run(_metadata, &self->sd, self->cs, 3, 33, false);
+	for (k = 0; k < NKINDS; k++) {
+		struct conn *c = &self->cs[k];
+
+		ka_tally(_metadata, c);
+		TH_LOG("%s: %d probes, %d answered, %d bad, %d unsolicited, record ka_answered %llu, TSval within %d ms",
+		       c->name, c->probes, c->answered, c->bad, c->unsolicited,
+		       (unsigned long long)c->rec.ka_answered, c->max_dev_ms);
+		EXPECT_LE(30, c->probes);
+		EXPECT_EQ(c->probes, c->answered);
+		EXPECT_EQ(0, c->bad);
+		EXPECT_EQ(0, c->unsolicited);
+		EXPECT_EQ(0, c->rst);
+		EXPECT_LE((uint64_t)c->probes, c->rec.ka_answered);
+		probes += c->probes;
+		if (c->bad || c->probes != c->answered)
+			dump_conn(c);
+	}
+	EXPECT_LE(ka0 + probes, stat_of("ka_answered"));
+}
+
+/* ---- netem: the impairment on both veth ends once parked ------------ */
+
+static int netem(const char *path, const char *dev, bool on)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), on ? "tc -n %s qdisc add dev %s root netem " NETEM :
+		 "tc -n %s qdisc del dev %s root 2>/dev/null", strrchr(path, '/') + 1, dev);
+	return system(cmd);
+}
+
+static bool netem_on(const char *path, const char *dev)
+{
+	char cmd[256], out[512] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc show dev %s", strrchr(path, '/') + 1, dev);
+	f = popen(cmd, "r");
+	if (!f)
+		return false;
+	if (!fread(out, 1, sizeof(out) - 1, f))
+		out[0] = 0;
+	pclose(f);
+	return strstr(out, "netem") && strstr(out, "loss 20%") &&
+	       strstr(out, "duplicate 5%") && strstr(out, "reorder 25%");
+}
+
+FIXTURE(netem) {
+	struct side sd;
+	struct conn cs[NKINDS];
+};
+
+FIXTURE_SETUP(netem)
+{
+	self->sd.srv_ns = self->sd.cli_ns = -1;
+	self->sd.cap.fd = -1;
+	for (int k = 0; k < NKINDS; k++)
+		self->cs[k].cli = self->cs[k].srv = self->cs[k].lfd = -1;
+	side_open(_metadata, &self->sd);
+}
+
+FIXTURE_TEARDOWN(netem)
+{
+	netem(srv_path, "veth_srv", false);
+	netem(cli_path, "veth_cli", false);
+	for (int k = 0; k < NKINDS; k++)
+		conn_abort(&self->cs[k]);
+	side_close(&self->sd);
+}
+
+/*
+ * 5. Once the three connections are parked: loss 20%, duplicate 5%,
+ * reorder 25%, delay 10 ms on both veth ends. With KEEPIDLE 1, KEEPINTVL
+ * 1, KEEPCNT 9 the clients stay ESTABLISHED for 30 s, never see an RST,
+ * and every answer that arrives is a correct ACK.
+ */
+TEST_F_TIMEOUT(netem, keepalive_30s, 150)
+{
+	int k;
+
+	ka_run(_metadata, &self->sd, self->cs, 9, 30, true);
+	for (k = 0; k < NKINDS; k++) {
+		struct conn *c = &self->cs[k];
+		int i, rst = 0, other = 0, acks = 0;
+
+		ka_tally(_metadata, c);
+		for (i = c->idx_close; i < npkts; i++) {
+			const struct pkt *p = &pkts[i];
+
+			if (!pkt_on(p, &c->c, &c->s) || !pkt_from(p, &c->s))
+				continue;
+			rst += !!(p->flags & TH_RST);
+			other += p->flags != TH_ACK || p->seq != c->rcv_nxt ||
+				 p->ack != c->snd_nxt || p->win != c->last_win;
+			acks++;
+		}
+		TH_LOG("%s: %d probes seen leaving, %d ACKs arrived, record ka_answered %llu",
+		       c->name, c->probes, acks, (unsigned long long)c->rec.ka_answered);
+		EXPECT_LE(15, c->probes);
+		EXPECT_LE(10, acks);
+		EXPECT_EQ(0, rst);
+		EXPECT_EQ(0, other);
+		EXPECT_LE(10, c->rec.ka_answered);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	while (argc > 2 && !strncmp(argv[1], "--", 2)) {
+		if (!strcmp(argv[1], "--server-netns"))
+			srv_path = argv[2];
+		else if (!strcmp(argv[1], "--client-netns"))
+			cli_path = argv[2];
+		else
+			break;
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
+	}
+	if (!srv_path || !cli_path) {
+		fprintf(stderr, "usage: %s --server-netns PATH --client-netns PATH [harness options]\n",
+			argv[0]);
+		return 2;
+	}
+	return test_harness_run(argc, argv);
+}
