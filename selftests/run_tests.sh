@@ -9,7 +9,8 @@
 # The last line is "# tcpark selftests: N passed, N failed"; the exit
 # status is non-zero if any test failed.
 
-ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh"
+ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh sockopt.sh sysctl.sh netlink.sh
+tcparkctl.sh"
 SPLATS='WARN|WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|KASAN|lockdep|possible recursive|circular locking|refcount_t:|list_add corruption'
 
 cd "$(dirname "$0")" || exit 1
