@@ -3,8 +3,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,30 +54,120 @@ void endpoint_set_port(struct endpoint *ep, int port)
 		((struct sockaddr_in6 *)&ep->addr)->sin6_port = htons(port);
 }
 
+/*
+ * The netns this process started in, to come back to after a setns().
+ * Opened at the first use, so a program that unshare()s first gets the
+ * new one.
+ */
+static int home_netns(void)
+{
+	static int home = -1;
+
+	if (home < 0)
+		home = netns_open("/proc/self/ns/net");
+	return home;
+}
+
 /* Create a socket inside @netns, then return to the netns we started in. */
 int socket_in(int netns, int family, int type)
 {
-	static int home = -1;
 	int fd, err;
 
 	if (netns < 0)
 		return socket(family, type, 0);
-	if (home < 0) {
-		home = netns_open("/proc/self/ns/net");
-		if (home < 0)
-			return -1;
-	}
+	if (home_netns() < 0)
+		return -1;
 	if (setns(netns, CLONE_NEWNET))
 		return -1;
 	fd = socket(family, type, 0);
 	err = errno;
-	if (setns(home, CLONE_NEWNET)) {
+	if (setns(home_netns(), CLONE_NEWNET)) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	errno = err;
 	return fd;
+}
+
+/*
+ * /proc/sys/net belongs to the netns of whoever opens it: open the file
+ * inside @netns (-1: the current one), then come back.
+ */
+static int sysctl_open(int netns, const char *name, int flags)
+{
+	char path[128];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/tcpark/%s", name);
+	if (netns < 0)
+		return open(path, flags | O_CLOEXEC);
+	if (home_netns() < 0 || setns(netns, CLONE_NEWNET))
+		return -1;
+	fd = open(path, flags | O_CLOEXEC);
+	err = errno;
+	if (setns(home_netns(), CLONE_NEWNET)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	errno = err;
+	return fd;
+}
+
+/* net.tcpark.@name in @netns; -1 with errno on failure. */
+int sysctl_get(int netns, const char *name, uint32_t *val)
+{
+	char buf[32], *end;
+	unsigned long v;
+	ssize_t n;
+	int fd;
+
+	fd = sysctl_open(netns, name, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		errno = n ? errno : ENODATA;
+		return -1;
+	}
+	buf[n] = '\0';
+	errno = 0;
+	v = strtoul(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || v > UINT32_MAX) {
+		errno = EPROTO;
+		return -1;
+	}
+	*val = v;
+	return 0;
+}
+
+/* Write @text to net.tcpark.@name in @netns; -1 with the write's errno. */
+int sysctl_set(int netns, const char *name, const char *text)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = sysctl_open(netns, name, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	err = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text)) {
+		errno = n < 0 ? err : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int sysctl_set_u32(int netns, const char *name, uint32_t val)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u\n", val);
+	return sysctl_set(netns, name, buf);
 }
 
 /* Listen on @ep's address with an ephemeral port, written back into @ep. */
@@ -137,7 +231,7 @@ int tcp_state(int fd)
 	return tcp_info_get(fd, &ti) ? -1 : ti.tcpi_state;
 }
 
-static void sleep_ms(int ms)
+void sleep_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 
@@ -222,4 +316,108 @@ uint64_t so_cookie(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len))
 		return 0;
 	return cookie;
+}
+
+int opt_get_u32(int fd, int opt, uint32_t *val)
+{
+	socklen_t len = sizeof(*val);
+
+	if (getsockopt(fd, SOL_TCPARK, opt, val, &len))
+		return -1;
+	if (len != sizeof(*val)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+int opt_set_u32(int fd, int opt, uint32_t val)
+{
+	return setsockopt(fd, SOL_TCPARK, opt, &val, sizeof(val));
+}
+
+int opt_get_ka(int fd, struct tcpark_keepalive *ka)
+{
+	socklen_t len = sizeof(*ka);
+
+	if (getsockopt(fd, SOL_TCPARK, TCPARK_KEEPALIVE, ka, &len))
+		return -1;
+	if (len != sizeof(*ka)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+int opt_set_ka(int fd, uint32_t interval_ms, uint32_t probes)
+{
+	struct tcpark_keepalive ka = { interval_ms, probes };
+
+	return setsockopt(fd, SOL_TCPARK, TCPARK_KEEPALIVE, &ka, sizeof(ka));
+}
+
+/* Bring lo up in the current netns (a new netns has it down). */
+int lo_up(void)
+{
+	struct ifreq ifr;
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (!ret) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
+/* An address as the kernel's netlink reports it: IPv4-mapped as IPv4. */
+static void rec_addr(const struct sockaddr_storage *ss, uint8_t *addr, int *len,
+		     uint16_t *port)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		memcpy(addr, &sin->sin_addr, 4);
+		*len = 4;
+		*port = ntohs(sin->sin_port);
+	} else if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		memcpy(addr, &sin6->sin6_addr.s6_addr[12], 4);
+		*len = 4;
+		*port = ntohs(sin6->sin6_port);
+	} else {
+		memcpy(addr, &sin6->sin6_addr, 16);
+		*len = 16;
+		*port = ntohs(sin6->sin6_port);
+	}
+}
+
+int sock_rec_fill(int fd, struct sock_rec *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	r->family = ss.ss_family;
+	rec_addr(&ss, r->laddr, &r->lalen, &r->lport);
+	len = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &len)) {
+		if (errno != ENOTCONN)
+			return -1;
+		/* A listener's peer: the unspecified address of its family. */
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = r->family;
+	}
+	rec_addr(&ss, r->raddr, &r->ralen, &r->rport);
+	r->cookie = so_cookie(fd);
+	return r->cookie ? 0 : -1;
 }

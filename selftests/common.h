@@ -52,5 +52,34 @@ int ulp_get(int fd, char *name, size_t size);
 bool ulp_is_tcpark(int fd);
 int tcpark_info(int fd, struct tcpark_info *info);
 uint64_t so_cookie(int fd);
+void sleep_ms(int ms);
+
+/* SOL_TCPARK values; -1 with errno (EMSGSIZE: the kernel's optlen was off). */
+int opt_get_u32(int fd, int opt, uint32_t *val);
+int opt_set_u32(int fd, int opt, uint32_t val);
+int opt_get_ka(int fd, struct tcpark_keepalive *ka);
+int opt_set_ka(int fd, uint32_t interval_ms, uint32_t probes);
+
+int lo_up(void);
+
+/*
+ * A local socket as tcpark's netlink describes it: the socket's family, and
+ * addresses as 4 bytes for IPv4 and IPv4-mapped, else 16.
+ */
+struct sock_rec {
+	int fd;
+	uint64_t cookie;
+	int family;
+	uint16_t lport, rport;
+	int lalen, ralen;
+	uint8_t laddr[16], raddr[16];
+};
+
+int sock_rec_fill(int fd, struct sock_rec *r);
+
+/* net.tcpark.NAME sysctls of a netns (-1: the current one). */
+int sysctl_get(int netns, const char *name, uint32_t *val);
+int sysctl_set(int netns, const char *name, const char *text);
+int sysctl_set_u32(int netns, const char *name, uint32_t val);
 
 #endif

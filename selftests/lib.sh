@@ -204,3 +204,33 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# ---- JSON (json_flat, a strict checker built with the selftests) --------
+JSON_FLAT=$DIR/json_flat
+
+# json_flat_file IN OUT [-l]: IN must be strict JSON (-l: JSON Lines); OUT
+# gets it as "PATH=VALUE" lines ([0].cookie=123, .defaults.idle_ms=100).
+json_flat_file()
+{
+	"$JSON_FLAT" ${3:+"$3"} <"$1" >"$2" && return 0
+	echo "  not valid JSON:"
+	sed 's/^/  | /' "$1" | head -n 20
+	return 1
+}
+
+# json_val FLAT PATH: the value at PATH ("" if absent); strings keep quotes.
+json_val()
+{
+	awk -v k="$2=" 'index($0, k) == 1 { print substr($0, length(k) + 1) }' "$1"
+}
+
+# json_index FLAT KEY VALUE: the top-level array index of the element whose
+# KEY is VALUE (the first one).
+json_index()
+{
+	awk -v k="].$2=$3" '
+		substr($0, 1, 1) == "[" && index($0, k) &&
+		substr($0, index($0, k)) == k {
+			print substr($0, 2, index($0, "]") - 2); exit
+		}' "$1"
+}

@@ -11,8 +11,8 @@
 # The last line is "# tcpark selftests: N passed, N failed"; the exit
 # status is non-zero if any test failed.
 
-ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh park.sh park_netem.sh park_mem.sh
-	park_unload.sh"
+ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh sockopt.sh sysctl.sh netlink.sh
+tcparkctl.sh park.sh idle_park.sh park_netem.sh park_mem.sh park_unload.sh"
 SPLATS='WARN|WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|kmemleak: .*disabled|lockdep|possible recursive|circular locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|scheduling while atomic|INFO: |refcount_t:|list_add corruption|list_del corruption'
 
 cd "$(dirname "$0")" || exit 1
