@@ -122,6 +122,9 @@ static void tcpark_ulp_release(struct sock *sk)
 
 /*
  * A listener's child, from inet_csk_clone_lock() in softirq under RCU.
+ * A listener being destroyed on another CPU has already put back the
+ * kernel's proto and cleared its context in release(): the child then
+ * sees no parent context and goes on as plain TCP (no reference taken).
  * sk_clone_lock() copied the listener's sk_prot (ours), icsk_ulp_ops and
  * icsk_ulp_data; the child needs its own context and its own module
  * reference, and sk_prot_creator must name the kernel's proto because

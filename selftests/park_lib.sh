@@ -169,6 +169,13 @@ abs()
 	if [ "$1" -lt 0 ]; then echo $((-$1)); else echo "$1"; fi
 }
 
+# debug_kernel: KASAN pads and quarantines objects and kmemleak tracks
+# every one, so byte counts from such a kernel say nothing about tcpark.
+debug_kernel()
+{
+	[ -e /sys/kernel/debug/kmemleak ] || [ -e /proc/lockdep_stats ]
+}
+
 # le A B (integers), saying what it compared
 le()
 {

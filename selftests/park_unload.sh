@@ -85,7 +85,8 @@ inuse=$(slab_inuse)
 echo "# slab in use: $base_inuse -> $inuse ($((inuse - base_inuse)) bytes)"
 cp /proc/slabinfo "$MASS_DIR/slabinfo.1"
 slabinfo_diff "$MASS_DIR/slabinfo.0" "$MASS_DIR/slabinfo.1"
-log_test "slab in use grew by at most 256 KiB" le "$((inuse - base_inuse))" 262144
+debug_kernel ||
+	log_test "slab in use grew by at most 256 KiB" le "$((inuse - base_inuse))" 262144
 
 echo "# 2. rmmod with 200 records"
 mass "connect 100 4"
@@ -127,7 +128,8 @@ mass_end
 settle
 inuse=$(slab_inuse)
 echo "# slab in use: $base_inuse -> $inuse ($((inuse - base_inuse)) bytes)"
-log_test "slab in use grew by at most 256 KiB" le "$((inuse - base_inuse))" 262144
+debug_kernel ||
+	log_test "slab in use grew by at most 256 KiB" le "$((inuse - base_inuse))" 262144
 
 echo "# 3. the server netns deleted with 200 records"
 module_load
