@@ -9,20 +9,56 @@
  * are never cleared while the netns lives: a stale bit costs one lookup,
  * a wrongly cleared one would let the stack reset a parked connection.
  */
+#include <linux/jhash.h>
 #include <linux/jump_label_ratelimit.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <net/ipv6.h>
 
 #include "tcpark.h"
 
 static struct kmem_cache *tcpark_record_cache __read_mostly;
 static DEFINE_STATIC_KEY_DEFERRED_FALSE(tcpark_records_key, HZ);
 
+/* The remote address and port: all connect() knows of a record. */
+static u32 tcpark_key_hash(const void *data, u32 len, u32 seed)
+{
+	const struct tcpark_key *key = data;
+
+	return jhash_2words(jhash2(key->raddr.s6_addr32, 4, seed),
+			    (__force u32)key->rport, seed);
+}
+
+static u32 tcpark_obj_hash(const void *data, u32 len, u32 seed)
+{
+	const struct tcpark_record *rec = data;
+
+	return tcpark_key_hash(&rec->key, len, seed);
+}
+
+/* 0 on a match; a lookup key's laddr :: and lport 0 match any. */
+static int tcpark_obj_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct tcpark_key *want = arg->key;
+	const struct tcpark_key *have = &((const struct tcpark_record *)obj)->key;
+
+	if (want->rport != have->rport ||
+	    !ipv6_addr_equal(&want->raddr, &have->raddr))
+		return 1;
+	if (want->lport && want->lport != have->lport)
+		return 1;
+	return !ipv6_addr_any(&want->laddr) &&
+	       !ipv6_addr_equal(&want->laddr, &have->laddr);
+}
+
 static const struct rhashtable_params tcpark_record_params = {
 	.key_len		= sizeof(struct tcpark_key),
 	.key_offset		= offsetof(struct tcpark_record, key),
 	.head_offset		= offsetof(struct tcpark_record, node),
 	.automatic_shrinking	= true,
+	.hashfn			= tcpark_key_hash,
+	.obj_hashfn		= tcpark_obj_hash,
+	.obj_cmpfn		= tcpark_obj_cmp,
 };
 
 bool tcpark_records_active(void)
@@ -97,22 +133,52 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 }
 
 /*
- * Any context. Exactly one caller wins a record (RST, kill, exit...);
- * the winner frees it with tcpark_record_free().
+ * Any context, under RCU or the table's ownership. Exactly one caller
+ * claims a record: a waker (reactivation, remap), which keeps it in the
+ * table until the new socket is hashed, or a remover (RST, kill). Only
+ * the claimer unlinks it, or gives the claim back.
  */
-bool tcpark_record_remove(struct net *net, struct tcpark_record *rec)
+bool tcpark_record_claim(struct tcpark_record *rec)
 {
-	struct tcpark_net *tn = tcpark_pernet(net);
+	u8 old = READ_ONCE(rec->flags);
 
-	if (rhashtable_remove_fast(&tn->records, &rec->node,
-				   tcpark_record_params))
-		return false;
-	atomic_dec(&tn->parked);
-	static_branch_slow_dec_deferred(&tcpark_records_key);
+	do {
+		if (old & TCPARK_REC_CLAIMED)
+			return false;
+	} while (!try_cmpxchg(&rec->flags, &old, old | TCPARK_REC_CLAIMED));
 	return true;
 }
 
-/* Under rcu_read_lock(). */
+void tcpark_record_unclaim(struct tcpark_record *rec)
+{
+	u8 old = READ_ONCE(rec->flags);
+
+	while (!try_cmpxchg(&rec->flags, &old, old & ~TCPARK_REC_CLAIMED))
+		;
+}
+
+/* By the claimer; then tcpark_record_free() after its last use. */
+void tcpark_record_unlink(struct net *net, struct tcpark_record *rec)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+
+	if (WARN_ON_ONCE(rhashtable_remove_fast(&tn->records, &rec->node,
+						tcpark_record_params)))
+		return;
+	atomic_dec(&tn->parked);
+	static_branch_slow_dec_deferred(&tcpark_records_key);
+}
+
+/* Claim and unlink; false if somebody else has the record. */
+bool tcpark_record_remove(struct net *net, struct tcpark_record *rec)
+{
+	if (!tcpark_record_claim(rec))
+		return false;
+	tcpark_record_unlink(net, rec);
+	return true;
+}
+
+/* Under rcu_read_lock(); @key may hold wildcards (see struct tcpark_key). */
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key)
 {

@@ -14,7 +14,10 @@
 /*
  * The 4-tuple, always in IPv6 form: an IPv4 address is stored v4-mapped
  * (::ffff:a.b.c.d), so a dual-stack socket's record is found by the
- * IPv4 hook as well. Ports in network order.
+ * IPv4 hook as well. Ports in network order. The table hashes only the
+ * remote half, so that connect() can find a record by the peer's address
+ * alone: in a lookup key, laddr :: and lport 0 match any (no record has
+ * either).
  */
 struct tcpark_key {
 	struct in6_addr laddr;
@@ -29,6 +32,7 @@ enum {
 	TCPARK_REC_WSCALE	= BIT(2),
 	TCPARK_REC_USEC_TS	= BIT(3),	/* TSval in usec (6.7+) */
 	TCPARK_REC_V6		= BIT(4),	/* native IPv6 connection */
+	TCPARK_REC_CLAIMED	= BIT(7),	/* being woken or removed */
 };
 
 /*
@@ -39,6 +43,9 @@ enum {
  * @rcv_wnd: the window we last advertised, in bytes.
  * @ts_recent: RFC 7323 TS.Recent.
  * @ts_offset: added to our clock to make TSval (tp->tsoffset).
+ * @flags: TCPARK_REC_*; only TCPARK_REC_CLAIMED changes once published.
+ * @wake_wait: when the first segment that needed the app could not be
+ *	handed to it (no listener, full backlog), in seconds, 0 if none.
  * @last_rx: jiffies of the last acceptable segment from the peer; also
  *	when TS.Recent was last refreshed, for the 24-day PAWS rule (a record
  *	silent for longer than jiffies can span, ~198 days at HZ=250, would
@@ -66,6 +73,7 @@ struct tcpark_record {
 	u8 rcv_wscale:4;
 	u8 flags;
 	u16 ka_answered;	/* saturating */
+	u16 wake_wait;
 	struct rcu_head rcu;
 };
 
@@ -80,6 +88,9 @@ void tcpark_table_destroy(struct net *net, struct tcpark_net *tn);
 struct tcpark_record *tcpark_record_alloc(void);
 void tcpark_record_free(struct tcpark_record *rec);
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec);
+bool tcpark_record_claim(struct tcpark_record *rec);
+void tcpark_record_unclaim(struct tcpark_record *rec);
+void tcpark_record_unlink(struct net *net, struct tcpark_record *rec);
 bool tcpark_record_remove(struct net *net, struct tcpark_record *rec);
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key);

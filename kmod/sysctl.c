@@ -22,6 +22,8 @@ const struct tcpark_range tcpark_ka_probes_range = {
 /* 0 turns parking off in the netns. */
 const struct tcpark_range tcpark_max_parked_range = { 0, 1U << 30, true };
 const struct tcpark_range tcpark_max_parked_mem_range = { 0, 1U << 20, true };
+/* Bounded: a record whose data nobody takes must not wait forever. */
+const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
 
 /*
  * Defaults for device servers: park after a minute of silence (devices
@@ -30,7 +32,10 @@ const struct tcpark_range tcpark_max_parked_mem_range = { 0, 1U << 20, true };
  * transient changes what close() means and must be asked for; the module
  * sends no probes of its own (the device owns its keepalive schedule and
  * its battery) but gives up after 5 unanswered ones when asked to send
- * them; room for a million parked connections in 256 MiB.
+ * them; room for a million parked connections in 256 MiB. Data from a
+ * parked peer that no listener takes (none, or its backlog is full) is
+ * left unacknowledged for 30 s, long enough for an app restart, then the
+ * peer gets an RST rather than retransmitting into silence.
  */
 void tcpark_defaults_init(struct tcpark_defaults *def)
 {
@@ -41,6 +46,7 @@ void tcpark_defaults_init(struct tcpark_defaults *def)
 	def->s.pin = 0;
 	def->max_parked = 1U << 20;
 	def->max_parked_mem_mb = 256;
+	def->wake_timeout_ms = 30000;
 }
 
 /* proc_douintvec() into a copy, then the range check, then the store. */
@@ -87,6 +93,8 @@ static struct ctl_table tcpark_sysctl_template[] = {
 	TCPARK_SYSCTL("max_parked", max_parked, tcpark_max_parked_range),
 	TCPARK_SYSCTL("max_parked_mem_mb", max_parked_mem_mb,
 		      tcpark_max_parked_mem_range),
+	TCPARK_SYSCTL("wake_timeout_ms", wake_timeout_ms,
+		      tcpark_wake_timeout_range),
 };
 
 int tcpark_sysctl_register(struct net *net, struct tcpark_net *tn)

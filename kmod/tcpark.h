@@ -73,6 +73,7 @@ struct tcpark_defaults {
 	struct tcpark_settings s;	/* pin is not a netns setting */
 	u32 max_parked;
 	u32 max_parked_mem_mb;
+	u32 wake_timeout_ms;		/* then data nobody takes draws an RST */
 };
 
 struct tcpark_stats {
@@ -84,6 +85,11 @@ struct tcpark_stats {
 	atomic64_t kills;
 	atomic64_t ineligible;
 	atomic64_t refused[TCPARK_REFUSED_MAX];
+	atomic64_t reactivated;
+	atomic64_t remapped;
+	atomic64_t wake_no_listener;
+	atomic64_t wake_backlog;
+	atomic64_t wake_expired;
 };
 
 /*
@@ -126,7 +132,8 @@ struct tcpark_range {
 
 extern const struct tcpark_range tcpark_idle_range, tcpark_mode_range,
 	tcpark_ka_interval_range, tcpark_ka_probes_range,
-	tcpark_max_parked_range, tcpark_max_parked_mem_range;
+	tcpark_max_parked_range, tcpark_max_parked_mem_range,
+	tcpark_wake_timeout_range;
 
 static inline bool tcpark_in_range(const struct tcpark_range *r, u32 v)
 {

@@ -223,6 +223,12 @@ enum tcpark_attr {
 	TCPARK_A_STAT_REFUSED_AUTH,	/* u64: MD5/AO signed */
 	TCPARK_A_STAT_REFUSED_PINNED,	/* u64: TCPARK_PIN */
 	TCPARK_A_STAT_REFUSED_LIMIT,	/* u64: max_parked / max_parked_mem_mb */
+	TCPARK_A_STAT_REACTIVATED,	/* u64: records handed to accept() */
+	TCPARK_A_STAT_REMAPPED,		/* u64: records taken by connect() */
+	TCPARK_A_STAT_WAKE_NO_LISTENER,	/* u64: segments held: no listener */
+	TCPARK_A_STAT_WAKE_BACKLOG,	/* u64: segments held: accept queue full */
+	TCPARK_A_STAT_WAKE_EXPIRED,	/* u64: records reset after wake_timeout_ms */
+	TCPARK_A_WAKE_TIMEOUT_MS,	/* u32: netns default, SET and STATS */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1
