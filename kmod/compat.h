@@ -86,4 +86,30 @@ static inline bool tcpark_tp_usec_ts(const struct tcp_sock *tp)
 #endif
 }
 
+static inline void tcpark_tp_set_usec_ts(struct tcp_sock *tp, bool on)
+{
+#ifdef TCPARK_HAVE_TCP_CLOCK_TS
+	tp->tcp_usec_ts = on;
+#endif
+}
+
+/* The request-sock twin of tcp_usec_ts came with it. */
+static inline void tcpark_req_set_usec_ts(struct tcp_request_sock *treq,
+					  bool on)
+{
+#ifdef TCPARK_HAVE_TCP_CLOCK_TS
+	treq->req_usec_ts = on;
+#endif
+}
+
+/* 6.10 gave __tcp_send_ack() the flags to send with. */
+static inline void tcpark_tcp_send_ack(struct sock *sk)
+{
+#ifdef TCPARK_HAVE_SEND_ACK_FLAGS
+	__tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt, 0);
+#else
+	__tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt);
+#endif
+}
+
 #endif /* _TCPARK_COMPAT_H */

@@ -44,7 +44,8 @@ static unsigned int tcpark_hook_common(struct net *net, struct sk_buff *skb,
 	struct tcpark_seg seg;
 
 	rec = tcpark_record_lookup(net, key);
-	if (!rec)
+	/* A v4-mapped address in an IPv6 header is not an IPv4 peer. */
+	if (!rec || (pf == NFPROTO_IPV6) != !!(rec->flags & TCPARK_REC_V6))
 		return NF_ACCEPT;
 	/* A segment TCP would have thrown away must not be answered. */
 	if (nf_checksum(skb, hook, thoff, IPPROTO_TCP, pf) ||
@@ -52,7 +53,7 @@ static unsigned int tcpark_hook_common(struct net *net, struct sk_buff *skb,
 		atomic64_inc(&tcpark_pernet(net)->stats.drops);
 		return NF_DROP;
 	}
-	return tcpark_rx(net, rec, &seg);
+	return tcpark_rx(net, skb, rec, &seg);
 }
 
 static unsigned int tcpark_hook_v4(void *priv, struct sk_buff *skb,

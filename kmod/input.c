@@ -4,8 +4,9 @@
  * (DESIGN.md §4): answer keepalives, absorb ACKs and window updates,
  * RFC 5961 for RST/SYN/ACK, RFC 7323 PAWS. Nothing here may draw an RST
  * from the stack: every segment that reaches a record is consumed.
- * Segments that need the app (data, FIN) are dropped unacknowledged for
- * now, so the peer retransmits them and nothing is lost.
+ * Segments that need the app (data, FIN) go to reactivate.c, which hands
+ * the connection to accept(); until that can happen they stay
+ * unacknowledged, so the peer retransmits them and nothing is lost.
  */
 #include <net/tcp.h>
 
@@ -65,6 +66,7 @@ int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
 	seg->ack = ntohl(th->ack_seq);
 	seg->window = ntohs(th->window);
 	seg->len = skb->len - thoff - thlen;
+	seg->payload_off = thoff + thlen;
 	seg->end_seq = seg->seq + seg->len + !!th->fin;
 	tcpark_parse_ts((const u8 *)(th + 1), thlen - sizeof(*th), seg);
 	return 0;
@@ -152,8 +154,8 @@ static void tcpark_absorb_ack(struct tcpark_record *rec,
  * Returns the netfilter verdict. Called under RCU with a record found
  * for the segment's 4-tuple and the checksum verified.
  */
-unsigned int tcpark_rx(struct net *net, struct tcpark_record *rec,
-		       const struct tcpark_seg *seg)
+unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
+		       struct tcpark_record *rec, const struct tcpark_seg *seg)
 {
 	if (seg->flags & TCPHDR_RST) {
 		tcpark_rx_rst(net, rec, seg);
@@ -196,7 +198,10 @@ unsigned int tcpark_rx(struct net *net, struct tcpark_record *rec,
 		tcpark_challenge_ack(net, rec);
 		return NF_DROP;
 	}
-	/* New data or FIN for the app: not acknowledged, the peer retries. */
+	/* New data or FIN for the app, in order: hand it to accept(). */
+	if (seg->seq == rec->rcv_nxt && seg->ack == rec->snd_nxt)
+		return tcpark_reactivate(net, skb, seg->payload_off, rec);
+	/* Acking less than all we sent, which the peer already acked. */
 	atomic64_inc(&tcpark_pernet(net)->stats.drops);
 	return NF_DROP;
 }

@@ -122,8 +122,8 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 
 	set_bit(ntohs(rec->key.lport), tn->ports);
 	static_branch_deferred_inc(&tcpark_records_key);
-	ret = rhashtable_lookup_insert_fast(&tn->records, &rec->node,
-					    tcpark_record_params);
+	ret = rhashtable_lookup_insert_key(&tn->records, &rec->key,
+					   &rec->node, tcpark_record_params);
 	if (ret) {
 		static_branch_slow_dec_deferred(&tcpark_records_key);
 		return ret;

@@ -53,6 +53,9 @@ struct tcpark_sock {
 	u64 ka_answered;
 	u64 ka_sent;
 	bool dead;			/* released: the timer stays off */
+	/* Reactivated child: the listener to wake at its first data. */
+	struct sock *wake_parent;
+	void (*saved_data_ready)(struct sock *sk);
 	struct timer_list idle_timer;
 	struct rcu_head rcu;
 };
@@ -66,6 +69,13 @@ enum tcpark_refusal {
 	TCPARK_REFUSED_PINNED,
 	TCPARK_REFUSED_LIMIT,		/* max_parked / max_parked_mem_mb */
 	TCPARK_REFUSED_MAX
+};
+
+/* Why data from a parked peer could not be handed to accept(). */
+enum tcpark_wake_refusal {
+	TCPARK_WAKE_OK,
+	TCPARK_WAKE_NO_LISTENER,	/* none, not ours, or MD5/AO signed */
+	TCPARK_WAKE_BACKLOG,		/* its accept queue is full */
 };
 
 /* Netns defaults (net.tcpark.* sysctls, TCPARK_CMD_SET) and limits. */
@@ -119,6 +129,7 @@ struct tcpark_seg {
 	u32 tsval;
 	u32 tsecr;
 	u32 len;		/* payload bytes */
+	u32 payload_off;	/* from skb->data */
 	u8 flags;
 	bool has_ts;
 };
@@ -194,8 +205,16 @@ void tcpark_idle_flush(void);
 /* input.c */
 int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
 		     struct tcpark_seg *seg);
-unsigned int tcpark_rx(struct net *net, struct tcpark_record *rec,
-		       const struct tcpark_seg *seg);
+unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
+		       struct tcpark_record *rec, const struct tcpark_seg *seg);
+
+/* reactivate.c */
+unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
+			       unsigned int doff, struct tcpark_record *rec);
+void tcpark_reactivated_forget(struct sock *sk, struct tcpark_sock *ctx);
+
+/* remap.c */
+int tcpark_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec);
 
 /* output.c */

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "tcpark" TCP ULP: attaching to a socket swaps its sk_prot for a
- * module copy of tcp_prot / tcpv6_prot whose socket-option calls (and,
- * later, close/connect and the calls that wake a parked socket) come here
- * first. This mirrors net/tls/tls_main.c.
+ * module copy of tcp_prot / tcpv6_prot whose socket-option calls, close()
+ * (transient parking) and connect() (remap) come here first. This mirrors net/tls/tls_main.c.
  *
  * Module references: tcp_set_ulp() takes one for the socket it attaches
  * to, our clone() takes one for each child a listener creates, and
@@ -39,6 +38,7 @@ static void tcpark_build_prot(struct proto *prot, const struct proto *base)
 	prot->setsockopt = tcpark_setsockopt;
 	prot->getsockopt = tcpark_getsockopt;
 	prot->close = tcpark_close;
+	prot->connect = tcpark_connect;
 }
 
 static bool tcpark_state_attachable(const struct sock *sk)
@@ -110,8 +110,10 @@ static void tcpark_ulp_release(struct sock *sk)
 {
 	struct tcpark_sock *ctx = tcpark_sk(sk);
 
-	if (ctx)
+	if (ctx) {
 		tcpark_idle_stop(sk, ctx);
+		tcpark_reactivated_forget(sk, ctx);
+	}
 	WRITE_ONCE(sk->sk_prot, tcpark_base_prot(sk));
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	if (ctx) {

@@ -34,12 +34,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "common.h"
 #include "pkt.h"
+#include "xfer.h"
 
 static const char *srv_path, *cli_path;
 
@@ -1418,6 +1422,356 @@ TEST_F(park, ineligible_unacked)
 	EXPECT_EQ(unacked + 1, stat_of("unacked"));
 	EXPECT_EQ(parks, stat_of("parks"));
 	EXPECT_FALSE(parked(&self->c));
+}
+
+/* ---- waking a record: accept() and connect() ------------------------- */
+
+/* The client's address as @fam's connect() takes it (v4-mapped for v6). */
+static socklen_t ep_sockaddr(const struct tcp_ep *ep, int fam,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (fam == AF_INET) {
+		struct sockaddr_in *sin = (void *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(ep->port);
+		memcpy(&sin->sin_addr, ep->addr, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (void *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(ep->port);
+	if (ep->family == AF_INET) {
+		sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sin6->sin6_addr.s6_addr[12], ep->addr, 4);
+	} else {
+		memcpy(&sin6->sin6_addr, ep->addr, 16);
+	}
+	return sizeof(*sin6);
+}
+
+/* Segments the server sent after @from with any of @flags set. */
+static int srv_sent(struct conn *c, int from, uint8_t flags)
+{
+	int i, n = 0;
+
+	for (i = from; i < npkts; i++)
+		if (pkt_on(&pkts[i], &c->c, &c->s) && pkt_from(&pkts[i], &c->s) &&
+		    (pkts[i].flags & flags))
+			n++;
+	return n;
+}
+
+static void fill(char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)(seed * 31 + i * 7 + (i >> 8));
+}
+
+/* A listener with the ULP in transient mode on the server's old port. */
+static int relisten(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+		    const FIXTURE_VARIANT(park) *variant, int backlog)
+{
+	struct endpoint lep;
+	__u32 mode = TCPARK_MODE_TRANSIENT;
+	int fd;
+
+	if (endpoint_init(&lep, self->sd.srv_ns, variant->lfam, variant->lip))
+		return -1;
+	endpoint_set_port(&lep, self->c.s.port);
+	fd = listen_on(&lep, backlog);
+	if (fd < 0 || ulp_set(fd, TCPARK_ULP_NAME) ||
+	    setsockopt(fd, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode))) {
+		TH_LOG("listener on :%u: %s", self->c.s.port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Accept the reactivated connection within @ms: it must come with @len
+ * bytes already readable (checked with a non-blocking read at once), the
+ * reactivated flag and the record's cookie. Returns the fd or -1.
+ */
+static int accept_woken(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			const char *want, size_t len, int ms)
+{
+	struct pollfd pfd = { .fd = self->c.lfd, .events = POLLIN };
+	struct tcpark_info info;
+	static char got[65536];
+	struct tcp_ep l, r;
+	ssize_t n;
+	int fd;
+
+	if (poll(&pfd, 1, ms) != 1) {
+		TH_LOG("accept(): nothing within %d ms", ms);
+		return -1;
+	}
+	fd = accept4(self->c.lfd, NULL, NULL, SOCK_NONBLOCK);
+	if (fd < 0) {
+		TH_LOG("accept: %s", strerror(errno));
+		return -1;
+	}
+	n = recv(fd, got, sizeof(got), MSG_DONTWAIT);
+	EXPECT_EQ((ssize_t)len, n) TH_LOG("readable at accept: %zd (%s)", n,
+					   n < 0 ? strerror(errno) : "");
+	if (n == (ssize_t)len && len)
+		EXPECT_EQ(0, memcmp(want, got, len));
+	EXPECT_EQ(0, tcpark_info(fd, &info));
+	EXPECT_EQ(TCPARK_F_REACTIVATED, info.tpi_flags & TCPARK_F_REACTIVATED);
+	EXPECT_EQ(self->c.rec.cookie, info.tpi_cookie);
+	EXPECT_EQ(self->c.rec.cookie, so_cookie(fd));
+	EXPECT_EQ(0, sock_eps(fd, &l, &r));
+	EXPECT_EQ(self->c.s.port, l.port);
+	EXPECT_EQ(self->c.c.port, r.port);
+	return fd;
+}
+
+/*
+ * The device-server round trip: the server closed (parked), the device
+ * speaks 5 s later, accept() returns the connection with its message,
+ * the server's reply reaches the device on its original socket.
+ */
+TEST_F_TIMEOUT(park, reactivate_accept, 40)
+{
+	uint64_t react = stat_of("reactivated"), nparked = stat_of("parked");
+	static char msg[1000], reply[3000], got[3000];
+	int fd, from;
+
+	park_one(_metadata, self, variant);
+	sleep(5);
+	from = npkts;
+	fill(msg, sizeof(msg), 1);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->c.cli, msg, sizeof(msg)));
+	fd = accept_woken(_metadata, self, msg, sizeof(msg), 5000);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+	fill(reply, sizeof(reply), 2);
+	EXPECT_EQ((ssize_t)sizeof(reply), write(fd, reply, sizeof(reply)));
+	EXPECT_EQ((ssize_t)sizeof(got), recv(self->c.cli, got, sizeof(got), MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(reply, got, sizeof(got)));
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(react + 1, stat_of("reactivated"));
+	EXPECT_EQ(nparked, stat_of("parked"));
+	drain(&self->sd.cap, 100);
+	EXPECT_EQ(0, srv_sent(&self->c, from, TH_RST | TH_SYN));
+	self->c.srv = fd;
+}
+
+/* A FIN from the device: accept() returns a connection at end of stream. */
+TEST_F(park, reactivate_fin)
+{
+	char b;
+	int fd;
+
+	park_one(_metadata, self, variant);
+	ASSERT_EQ(0, shutdown(self->c.cli, SHUT_WR));
+	fd = accept_woken(_metadata, self, NULL, 0, 5000);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(TCP_CLOSE_WAIT, tcp_state(fd));
+	EXPECT_EQ(0, read(fd, &b, 1));
+	/* The app's close() finishes it: FIN to the device, EOF there. */
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(0, read(self->c.cli, &b, 1));
+	EXPECT_FALSE(parked(&self->c));
+}
+
+/*
+ * The listener is gone (app restart): the data stays unacknowledged, the
+ * device retransmits; once a listener is back on the port the next
+ * retransmission is accepted with the data intact.
+ */
+TEST_F_TIMEOUT(park, reactivate_listener_back, 40)
+{
+	uint64_t nol = stat_of("wake_no_listener");
+	static char msg[700];
+	struct tcp_info ti;
+	int fd;
+
+	park_one(_metadata, self, variant);
+	close(self->c.lfd);
+	self->c.lfd = -1;
+	fill(msg, sizeof(msg), 3);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->c.cli, msg, sizeof(msg)));
+	msleep(1000);
+	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
+	EXPECT_LT(0, ti.tcpi_unacked) TH_LOG("data acked with no listener");
+	EXPECT_LT(0, ti.tcpi_total_retrans);
+	EXPECT_LT(nol, stat_of("wake_no_listener"));
+	EXPECT_TRUE(parked(&self->c));
+	self->c.lfd = relisten(_metadata, self, variant, 16);
+	ASSERT_LE(0, self->c.lfd);
+	fd = accept_woken(_metadata, self, msg, sizeof(msg), 10000);
+	ASSERT_LE(0, fd);
+	self->c.srv = fd;
+}
+
+/* The listener's accept queue is full: held until there is room. */
+TEST_F_TIMEOUT(park, reactivate_backlog_full, 40)
+{
+	uint64_t full = stat_of("wake_backlog");
+	static char msg[500];
+	struct tcp_info ti;
+	int other, fd;
+
+	park_one(_metadata, self, variant);
+	ASSERT_EQ(0, listen(self->c.lfd, 0));
+	other = connect_to(self->sd.cli_ns, variant->cfam, &self->cep);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, wait_accept_queue(self->c.lfd, 1, 2000));
+	fill(msg, sizeof(msg), 4);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->c.cli, msg, sizeof(msg)));
+	msleep(1000);
+	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
+	EXPECT_LT(0, ti.tcpi_unacked);
+	EXPECT_LT(full, stat_of("wake_backlog"));
+	EXPECT_TRUE(parked(&self->c));
+	fd = accept(self->c.lfd, NULL, NULL);	/* the other one: room again */
+	ASSERT_LE(0, fd);
+	close(fd);
+	close(other);
+	fd = accept_woken(_metadata, self, msg, sizeof(msg), 10000);
+	ASSERT_LE(0, fd);
+	self->c.srv = fd;
+}
+
+/* Nobody takes the data within wake_timeout_ms: the device gets an RST. */
+TEST_F_TIMEOUT(park, reactivate_gives_up, 40)
+{
+	uint64_t expired = stat_of("wake_expired");
+	struct tcp_info ti;
+	char b = 'x';
+	int i, from;
+
+	ASSERT_EQ(0, sysctl_set_u32(self->sd.srv_ns, "wake_timeout_ms", 2000));
+	park_one(_metadata, self, variant);
+	close(self->c.lfd);
+	self->c.lfd = -1;
+	from = npkts;
+	ASSERT_EQ(1, write(self->c.cli, &b, 1));
+	for (i = 0; i < 150 && tcp_state(self->c.cli) != TCP_CLOSE; i++)
+		msleep(100);
+	EXPECT_EQ(0, sysctl_set_u32(self->sd.srv_ns, "wake_timeout_ms", 30000));
+	ASSERT_EQ(TCP_CLOSE, tcp_state(self->c.cli)) TH_LOG("no RST within 15 s");
+	EXPECT_GE(i, 15) TH_LOG("reset after %d ms, before wake_timeout_ms", i * 100);
+	EXPECT_EQ(-1, recv(self->c.cli, &b, 1, MSG_DONTWAIT));
+	EXPECT_EQ(ECONNRESET, errno);
+	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
+	drain(&self->sd.cap, 100);
+	EXPECT_EQ(1, srv_sent(&self->c, from, TH_RST));
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(expired + 1, stat_of("wake_expired"));
+}
+
+/* A socket of the server's netns with the ULP, connect()ed to the device. */
+static int remap_to(FIXTURE_DATA(park) *self, const FIXTURE_VARIANT(park) *variant,
+		    int netns, int *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ep_sockaddr(&self->c.c, variant->lfam, &ss);
+	int fd = socket_in(netns, variant->lfam, SOCK_STREAM);
+
+	*err = 0;
+	if (fd < 0 || ulp_set(fd, TCPARK_ULP_NAME)) {
+		*err = errno;
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len)) {
+		*err = errno;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Server push: connect() to the parked device is that connection at
+ * once, no SYN; 1 MB reaches the device on its original socket, its
+ * answer reaches the new socket.
+ */
+TEST_F_TIMEOUT(park, remap_push, 60)
+{
+	uint64_t remapped = stat_of("remapped"), nparked = stat_of("parked");
+	const size_t big = 1 << 20;
+	struct tcpark_info info;
+	struct tcp_ep l, r;
+	char why[128] = "";
+	uint64_t t;
+	int fd, err, from;
+
+	park_one(_metadata, self, variant);
+	from = npkts;
+	t = now_ns();
+	fd = remap_to(self, variant, self->sd.srv_ns, &err);
+	ASSERT_LE(0, fd) TH_LOG("connect: %s", strerror(err));
+	TH_LOG("connect() took %llu us", (unsigned long long)(now_ns() - t) / 1000);
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+	EXPECT_EQ(0, sock_eps(fd, &l, &r));
+	EXPECT_EQ(self->c.s.port, l.port);
+	EXPECT_EQ(0, memcmp(self->c.s.addr, l.addr, self->c.s.family == AF_INET ? 4 : 16));
+	EXPECT_EQ(0, tcpark_info(fd, &info));
+	EXPECT_EQ(TCPARK_F_REMAPPED, info.tpi_flags & TCPARK_F_REMAPPED);
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(remapped + 1, stat_of("remapped"));
+	EXPECT_EQ(nparked, stat_of("parked"));
+	EXPECT_EQ(0, xfer_both_ways(fd, self->c.cli, big, why, sizeof(why))) TH_LOG("%s", why);
+	drain(&self->sd.cap, 100);
+	EXPECT_EQ(0, srv_sent(&self->c, from, TH_SYN | TH_RST));
+	self->c.srv = fd;
+}
+
+/* Another uid without CAP_NET_ADMIN: EACCES, the record untouched. */
+TEST_F(park, remap_other_uid)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct ctl_rec after;
+	int status, fd;
+	pid_t pid;
+
+	park_one(_metadata, self, variant);
+	len = ep_sockaddr(&self->c.c, variant->lfam, &ss);
+	fd = socket_in(self->sd.srv_ns, variant->lfam, SOCK_STREAM);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ulp_set(fd, TCPARK_ULP_NAME));
+	ASSERT_EQ(0, fchown(fd, 65534, 65534));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(2);
+		if (!connect(fd, (struct sockaddr *)&ss, len))
+			_exit(3);
+		_exit(errno == EACCES ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("exit %d: 3 connected, 4 other errno",
+						  WEXITSTATUS(status));
+	close(fd);
+	ASSERT_EQ(0, ctl_find(srv_path, self->c.s.port, self->c.c.port, &after));
+	EXPECT_EQ(self->c.rec.snd_nxt, after.snd_nxt);
+	EXPECT_EQ(self->c.rec.rcv_nxt, after.rcv_nxt);
+	EXPECT_EQ(self->c.rec.cookie, after.cookie);
+}
+
+/* From another netns a connect() to the same address is a plain one. */
+TEST_F(park, remap_other_netns)
+{
+	int fd, err;
+
+	park_one(_metadata, self, variant);
+	fd = remap_to(self, variant, self->sd.cli_ns, &err);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ECONNREFUSED, err) TH_LOG("connect: %s", strerror(err));
+	EXPECT_TRUE(parked(&self->c));
 }
 
 /* ---- many probes, all address kinds at once -------------------------- */

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reactivation (DESIGN.md §5): data or a FIN from the peer of a parked
+ * transient connection becomes a new connection on the accept queue of the
+ * listener it came from, with the segment's bytes readable.
+ *
+ * This mirrors tcp_get_cookie_sock(): a request sock carries the record's
+ * sequence numbers and options, the listener's syn_recv_sock() creates the
+ * child (SYN_RECV, hashed in the established table with a duplicate check)
+ * and the child goes on the accept queue. The hook then lets the segment
+ * go on (NF_ACCEPT): TCP finds the child, moves it to ESTABLISHED as for
+ * the last ACK of a handshake, queues the data and ACKs it. The listener
+ * is woken by the child's first sk_data_ready(), i.e. once the bytes (or
+ * the FIN) are queued, so accept() hands out a socket with data to read.
+ *
+ * The record stays in the table, claimed, until the child is hashed: a
+ * segment on another CPU then finds one or the other, never neither (the
+ * stack would answer it with an RST).
+ */
+#include <linux/security.h>
+#include <net/inet6_hashtables.h>
+#include <net/inet_hashtables.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+
+#include "tcpark.h"
+
+#ifdef CONFIG_TCP_MD5SIG
+/* Listeners with MD5 keys are refused: the child never signs. */
+static struct tcp_md5sig_key *tcpark_req_md5_lookup(const struct sock *sk,
+						    const struct sock *addr_sk)
+{
+	return NULL;
+}
+#endif
+
+/* tcp_create_openreq_child() asks the request's af_specific about MD5. */
+static const struct tcp_request_sock_ops tcpark_req_ops = {
+#ifdef CONFIG_TCP_MD5SIG
+	.req_md5_lookup	= tcpark_req_md5_lookup,
+#endif
+};
+
+/* The listener a SYN for this 4-tuple would find now, or NULL. RCU. */
+static struct sock *tcpark_find_listener(struct net *net, struct sk_buff *skb,
+					 unsigned int doff,
+					 const struct tcpark_record *rec)
+{
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	const struct tcpark_key *k = &rec->key;
+
+	if (rec->flags & TCPARK_REC_V6)
+		return inet6_lookup_listener(net, hinfo, skb, doff, &k->raddr,
+					     k->rport, &k->laddr,
+					     ntohs(k->lport), inet6_iif(skb),
+					     inet6_sdif(skb));
+	return __inet_lookup_listener(net, hinfo, skb, doff,
+				      k->raddr.s6_addr32[3], k->rport,
+				      k->laddr.s6_addr32[3], ntohs(k->lport),
+				      inet_iif(skb), inet_sdif(skb));
+}
+
+/* Why @lsk cannot take the connection now; TCPARK_WAKE_OK if it can. */
+static enum tcpark_wake_refusal tcpark_listener_refuses(const struct sock *lsk)
+{
+	if (!lsk || READ_ONCE(lsk->sk_state) != TCP_LISTEN ||
+	    !tcpark_is_ours(lsk) || tcpark_sk_has_auth(lsk))
+		return TCPARK_WAKE_NO_LISTENER;
+	if (sk_acceptq_is_full(lsk))
+		return TCPARK_WAKE_BACKLOG;
+	return TCPARK_WAKE_OK;
+}
+
+/*
+ * The request a SYN cookie would decode to, for the record's connection:
+ * tcp_create_openreq_child() makes rcv_nxt = rcv_isn + 1 and
+ * snd_nxt = snt_isn + 1, and copies options, windows and the TS offset.
+ */
+static void tcpark_fill_req(struct request_sock *req,
+			    const struct tcpark_record *rec,
+			    const struct sock *lsk, struct sk_buff *skb)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct tcp_request_sock *treq = tcp_rsk(req);
+	const struct tcpark_key *k = &rec->key;
+	u32 clamp = READ_ONCE(tcp_sk(lsk)->window_clamp);
+
+	/* inet_reqsk_alloc() leaves everything past request_sock as is. */
+	memset((char *)req + sizeof(*req), 0,
+	       req->rsk_ops->obj_size - sizeof(*req));
+	req->mss = rec->mss;
+	req->ts_recent = rec->ts_recent;
+	req->num_retrans = 0;
+	req->num_timeout = 0;
+	req->rsk_rcv_wnd = rec->rcv_wnd;
+	/* As tcp_select_initial_window(): 0 means as large as scaling allows. */
+	req->rsk_window_clamp = max(clamp ?: U16_MAX << TCP_MAX_WSCALE,
+				    rec->rcv_wnd);
+	ireq->ir_num = ntohs(k->lport);
+	ireq->ir_rmt_port = k->rport;
+	ireq->ir_mark = inet_request_mark(lsk, skb);
+	if (rec->flags & TCPARK_REC_V6) {
+		ireq->ir_v6_loc_addr = k->laddr;
+		ireq->ir_v6_rmt_addr = k->raddr;
+		/* As tcp_v6_init_req(): link-local peers pin the interface. */
+		ireq->ir_iif = lsk->sk_bound_dev_if;
+		if (!ireq->ir_iif &&
+		    ipv6_addr_type(&k->raddr) & IPV6_ADDR_LINKLOCAL)
+			ireq->ir_iif = inet6_iif(skb);
+	} else {
+		ireq->ir_loc_addr = k->laddr.s6_addr32[3];
+		ireq->ir_rmt_addr = k->raddr.s6_addr32[3];
+		ireq->ir_iif = inet_request_bound_dev_if(lsk, skb);
+	}
+	ireq->tstamp_ok = !!(rec->flags & TCPARK_REC_TSTAMP);
+	ireq->sack_ok = !!(rec->flags & TCPARK_REC_SACK);
+	ireq->wscale_ok = !!(rec->flags & TCPARK_REC_WSCALE);
+	ireq->snd_wscale = rec->snd_wscale;
+	ireq->rcv_wscale = rec->rcv_wscale;
+	treq->rcv_isn = rec->rcv_nxt - 1;
+	treq->snt_isn = rec->snd_nxt - 1;
+	treq->ts_off = rec->ts_offset;
+	treq->txhash = net_tx_rndhash();
+	treq->af_specific = &tcpark_req_ops;
+	tcpark_req_set_usec_ts(treq, rec->flags & TCPARK_REC_USEC_TS);
+}
+
+/*
+ * The child's first sk_data_ready(): the segment's data or FIN is queued,
+ * so accept() may have it now. Runs once; then the original callback.
+ */
+static void tcpark_reactivated_ready(struct sock *sk)
+{
+	struct tcpark_sock *ctx = tcpark_sk(sk);
+	void (*ready)(struct sock *sk) = ctx->saved_data_ready;
+	void (*ours)(struct sock *sk) = tcpark_reactivated_ready;
+	struct sock *parent = xchg(&ctx->wake_parent, NULL);
+
+	try_cmpxchg(&sk->sk_data_ready, &ours, ready);
+	ready(sk);
+	if (parent) {
+		parent->sk_data_ready(parent);
+		sock_put(parent);
+	}
+}
+
+/* The child is closing before its first data: forget the listener. */
+void tcpark_reactivated_forget(struct sock *sk, struct tcpark_sock *ctx)
+{
+	void (*ours)(struct sock *sk) = tcpark_reactivated_ready;
+	struct sock *parent = xchg(&ctx->wake_parent, NULL);
+
+	if (parent) {
+		try_cmpxchg(&sk->sk_data_ready, &ours, ctx->saved_data_ready);
+		sock_put(parent);
+	}
+}
+
+/*
+ * The child as the app will see it: the connection's cookie, the
+ * reactivated flag, and a listener wake-up deferred to its first data.
+ * A child that came out plain TCP (no memory for our context) wakes the
+ * listener at once.
+ */
+static void tcpark_child_init(struct sock *child, struct sock *lsk,
+			      const struct tcpark_record *rec)
+{
+	struct tcpark_sock *ctx = tcpark_is_ours(child) ? tcpark_sk(child) :
+							  NULL;
+
+	atomic64_set(&child->sk_cookie, rec->cookie);
+	if (!ctx) {
+		lsk->sk_data_ready(lsk);
+		return;
+	}
+	ctx->flags |= TCPARK_F_REACTIVATED;
+	ctx->wakes = 1;
+	sock_hold(lsk);
+	ctx->saved_data_ready = child->sk_data_ready;
+	ctx->wake_parent = lsk;
+	WRITE_ONCE(child->sk_data_ready, tcpark_reactivated_ready);
+}
+
+/* Claimed record, usable listener: build and queue the child. */
+static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
+			      const struct tcpark_record *rec)
+{
+	struct request_sock *req;
+	struct sock *child;
+	bool own_req;
+
+	req = inet_reqsk_alloc(lsk->sk_prot->rsk_prot, lsk, true);
+	if (!req)
+		return -ENOMEM;
+	tcpark_fill_req(req, rec, lsk, skb);
+	if (security_inet_conn_request(lsk, skb, req)) {
+		__reqsk_free(req);
+		return -EPERM;
+	}
+	/* NULL: backlog filled meanwhile, no route, or the tuple is taken. */
+	child = inet_csk(lsk)->icsk_af_ops->syn_recv_sock(lsk, skb, req, NULL,
+							  NULL, &own_req, NULL);
+	if (!child) {
+		__reqsk_free(req);
+		return -EBUSY;
+	}
+	refcount_set(&req->rsk_refcnt, 1);
+	sock_rps_save_rxhash(child, skb);
+	tcpark_child_init(child, lsk, rec);
+	/* A listener closing now disconnects the child: repair, no RST. */
+	tcp_sk(child)->repair = 1;
+	if (!inet_csk_reqsk_queue_add(lsk, req, child)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		reqsk_put(req);
+		return -ECONNABORTED;
+	}
+	tcp_sk(child)->repair = 0;
+	bh_unlock_sock(child);		/* sk_clone_lock() returned it locked */
+	sock_put(child);
+	return 0;
+}
+
+/* Seconds-ish clock for wake_wait: 64 ms units, never 0. */
+static u16 tcpark_wake_clock(void)
+{
+	u16 now = jiffies_to_msecs(jiffies) >> 6;
+
+	return now ?: 1;
+}
+
+/*
+ * Nobody can take the data: leave it unacknowledged (the peer retransmits)
+ * and count why; after wake_timeout_ms of this, reset the peer.
+ */
+static unsigned int tcpark_wake_refused(struct net *net,
+					struct tcpark_record *rec,
+					enum tcpark_wake_refusal why)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	u16 now = tcpark_wake_clock(), since = READ_ONCE(rec->wake_wait);
+
+	atomic64_inc(why == TCPARK_WAKE_BACKLOG ? &tn->stats.wake_backlog :
+						  &tn->stats.wake_no_listener);
+	if (!since) {
+		WRITE_ONCE(rec->wake_wait, now);
+		return NF_DROP;
+	}
+	if ((u32)(u16)(now - since) << 6 < READ_ONCE(tn->def.wake_timeout_ms))
+		return NF_DROP;
+	if (tcpark_record_remove(net, rec)) {
+		tcpark_send_reset(net, rec);
+		atomic64_inc(&tn->stats.wake_expired);
+		tcpark_notify_record(net, rec, TCPARK_EVENT_EXPIRED);
+		tcpark_record_free(rec);
+	}
+	return NF_DROP;
+}
+
+/*
+ * From the hook, under RCU, for an in-order segment with data or FIN
+ * (seq == rcv_nxt, ack == snd_nxt: anything else would leave the child
+ * in SYN_RECV and draw an RST from it). @doff: bytes from skb->data to
+ * the payload, for reuseport selection. Returns the verdict.
+ */
+unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
+			       unsigned int doff, struct tcpark_record *rec)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	enum tcpark_wake_refusal why;
+	struct sock *lsk;
+
+	lsk = tcpark_find_listener(net, skb, doff, rec);
+	why = tcpark_listener_refuses(lsk);
+	if (why != TCPARK_WAKE_OK)
+		return tcpark_wake_refused(net, rec, why);
+	/* A remap or a kill has it: the peer retransmits to the outcome. */
+	if (!tcpark_record_claim(rec))
+		return NF_DROP;
+	if (tcpark_spawn_child(lsk, skb, rec)) {
+		tcpark_record_unclaim(rec);
+		atomic64_inc(&tn->stats.drops);
+		return NF_DROP;
+	}
+	tcpark_record_unlink(net, rec);
+	atomic64_inc(&tn->stats.reactivated);
+	atomic64_inc(&tn->stats.wakes);
+	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED);
+	tcpark_record_free(rec);
+	return NF_ACCEPT;
+}

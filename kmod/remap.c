@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remap (DESIGN.md §5): connect() from a socket carrying the ULP to the
+ * address of a parked peer becomes that connection, ESTABLISHED at once
+ * and with nothing on the wire but one ACK.
+ *
+ * This is TCP repair mode (net/ipv4/tcp.c, TCP_REPAIR*) done from inside:
+ * under the socket lock the socket takes the record's local address and
+ * port (SK_FORCE_REUSE, as a repaired socket does next to the listener),
+ * its sequence numbers, and connect() in repair mode goes straight to
+ * ESTABLISHED without a SYN. connect() resets what it negotiates (MSS
+ * clamp, window scale, timestamps, windows), so those are restored after
+ * it from the record, as TCP_REPAIR_OPTIONS and TCP_REPAIR_WINDOW would.
+ *
+ * The record is claimed first, so that a reactivation of the same peer at
+ * the same instant cannot also win, and stays in the table until the
+ * socket is hashed: the peer's segments find one or the other.
+ */
+#include <linux/capability.h>
+#include <net/inet_hashtables.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+#include <net/transp_v6.h>
+
+#include "tcpark.h"
+
+/*
+ * The lookup key for connect(@uaddr) from @sk: the remote address and
+ * port, and the local ones only where the socket is already bound. False
+ * if this connect() cannot be a remap (then it is a plain one).
+ */
+static bool tcpark_remap_key(const struct sock *sk, const struct sockaddr *uaddr,
+			     int addr_len, struct tcpark_key *key, bool *v6)
+{
+	memset(key, 0, sizeof(*key));
+	if (sk->sk_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)uaddr;
+
+		if (addr_len < SIN6_LEN_RFC2133 || sin6->sin6_family != AF_INET6)
+			return false;
+		key->raddr = sin6->sin6_addr;
+		key->rport = sin6->sin6_port;
+		*v6 = !ipv6_addr_v4mapped(&key->raddr);
+		if (*v6)
+			key->laddr = sk->sk_v6_rcv_saddr;
+		else if (sk->sk_rcv_saddr)
+			ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &key->laddr);
+	} else {
+		const struct sockaddr_in *sin = (const void *)uaddr;
+
+		if (addr_len < sizeof(*sin) || sin->sin_family != AF_INET)
+			return false;
+		ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &key->raddr);
+		key->rport = sin->sin_port;
+		*v6 = false;
+		if (sk->sk_rcv_saddr)
+			ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &key->laddr);
+	}
+	key->lport = htons(sk->sk_num);
+	return key->rport && !ipv6_addr_any(&key->raddr);
+}
+
+/*
+ * Find and claim the record; a copy goes to @out. -ENOENT: no record
+ * (a plain connect follows), -EACCES: not the owner, -EADDRNOTAVAIL: a
+ * reactivation or a kill has it right now.
+ */
+static int tcpark_remap_claim(struct sock *sk, const struct tcpark_key *key,
+			      bool v6, struct tcpark_record **recp,
+			      struct tcpark_record *out)
+{
+	struct net *net = sock_net(sk);
+	struct tcpark_record *rec;
+	int ret = 0;
+
+	rcu_read_lock();
+	rec = tcpark_record_lookup(net, key);
+	if (!rec || v6 != !!(rec->flags & TCPARK_REC_V6))
+		ret = -ENOENT;
+	else if (!uid_eq(rec->uid, sock_i_uid(sk)) &&
+		 !ns_capable(net->user_ns, CAP_NET_ADMIN))
+		ret = -EACCES;
+	else if (!tcpark_record_claim(rec))
+		ret = -EADDRNOTAVAIL;
+	else
+		*out = *rec;	/* claimed: nobody else frees it now */
+	rcu_read_unlock();
+	*recp = rec;
+	return ret;
+}
+
+/* The record's local address on @sk, as bind() would set it. */
+static void tcpark_remap_set_saddr(struct sock *sk, const struct tcpark_key *k)
+{
+	__be32 v4 = k->laddr.s6_addr32[3];
+
+	if (sk->sk_family == AF_INET6) {
+		sk->sk_v6_rcv_saddr = k->laddr;
+		inet6_sk(sk)->saddr = k->laddr;
+		if (!ipv6_addr_v4mapped(&k->laddr))
+			v4 = LOOPBACK4_IPV6;
+	}
+	sk->sk_rcv_saddr = v4;
+	inet_sk(sk)->inet_saddr = v4;
+}
+
+static void tcpark_remap_clear_saddr(struct sock *sk)
+{
+	if (sk->sk_family == AF_INET6) {
+		sk->sk_v6_rcv_saddr = in6addr_any;
+		inet6_sk(sk)->saddr = in6addr_any;
+	}
+	sk->sk_rcv_saddr = 0;
+	inet_sk(sk)->inet_saddr = 0;
+}
+
+/* Bind an unbound @sk to the record's ip:port next to its listener. */
+static int tcpark_remap_bind(struct sock *sk, const struct tcpark_key *k)
+{
+	u8 reuse = sk->sk_reuse;
+	int ret;
+
+	tcpark_remap_set_saddr(sk, k);
+	sk->sk_reuse = SK_FORCE_REUSE;
+	ret = sk->sk_prot->get_port(sk, ntohs(k->lport));
+	sk->sk_reuse = reuse;
+	if (ret) {
+		tcpark_remap_clear_saddr(sk);
+		return -EADDRINUSE;
+	}
+	inet_sk(sk)->inet_sport = k->lport;
+	return 0;
+}
+
+/* A failed connect() leaves no trace of our bind(). */
+static void tcpark_remap_unbind(struct sock *sk)
+{
+	if (inet_csk(sk)->icsk_bind_hash)
+		inet_put_port(sk);
+	inet_sk(sk)->inet_sport = 0;
+	tcpark_remap_clear_saddr(sk);
+}
+
+/*
+ * What connect() reset, back to what the connection negotiated: the
+ * fields TCP_REPAIR_OPTIONS and TCP_REPAIR_WINDOW restore, plus the TS
+ * state that tcp_create_openreq_child() would copy.
+ */
+static void tcpark_remap_restore(struct sock *sk, const struct tcpark_record *r)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct tcp_options_received *rx = &tp->rx_opt;
+	bool ts = r->flags & TCPARK_REC_TSTAMP;
+	u32 clamp;
+
+	rx->mss_clamp = r->mss;
+	rx->wscale_ok = !!(r->flags & TCPARK_REC_WSCALE);
+	rx->snd_wscale = rx->wscale_ok ? r->snd_wscale : 0;
+	rx->rcv_wscale = rx->wscale_ok ? r->rcv_wscale : 0;
+	rx->sack_ok = r->flags & TCPARK_REC_SACK ? TCP_SACK_SEEN : 0;
+	rx->tstamp_ok = ts;
+	tp->tcp_header_len = sizeof(struct tcphdr) +
+			     (ts ? TCPOLEN_TSTAMP_ALIGNED : 0);
+	if (ts) {
+		tp->advmss -= TCPOLEN_TSTAMP_ALIGNED;
+		tp->tsoffset = r->ts_offset;
+		rx->ts_recent = r->ts_recent;
+		rx->ts_recent_stamp = ktime_get_seconds();
+	}
+	tcpark_tp_set_usec_ts(tp, r->flags & TCPARK_REC_USEC_TS);
+
+	tcp_init_wl(tp, r->rcv_nxt - 1);
+	tp->snd_wnd = r->snd_wnd;
+	tp->max_window = r->max_window;
+	tp->rcv_wnd = r->rcv_wnd;
+	tp->rcv_wup = r->rcv_nxt;
+	clamp = max(tp->window_clamp, r->rcv_wnd);
+	WRITE_ONCE(tp->window_clamp, min(clamp, U16_MAX << rx->rcv_wscale));
+	tp->rcv_ssthresh = min(max(tp->rcv_ssthresh, r->rcv_wnd),
+			       tp->window_clamp);
+	tp->pred_flags = 0;
+	inet_csk(sk)->icsk_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
+}
+
+/* Claimed record, under lock_sock(): become its connection. */
+static int tcpark_remap_do(struct sock *sk, struct sockaddr *uaddr,
+			   int addr_len, const struct tcpark_record *r)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	bool bound = sk->sk_num;
+	int ret;
+
+	tp->repair = 1;
+	tp->repair_queue = TCP_NO_QUEUE;
+	if (!bound) {
+		ret = tcpark_remap_bind(sk, &r->key);
+		if (ret)
+			goto out;
+	}
+	/* As TCP_QUEUE_SEQ: tcp_connect_init() starts from these. */
+	WRITE_ONCE(tp->write_seq, r->snd_nxt);
+	WRITE_ONCE(tp->rcv_nxt, r->rcv_nxt);
+	WRITE_ONCE(tp->copied_seq, r->rcv_nxt);
+	ret = tcpark_base_prot(sk)->connect(sk, uaddr, addr_len);
+	if (ret) {
+		if (!bound)
+			tcpark_remap_unbind(sk);
+		goto out;
+	}
+	tcpark_remap_restore(sk, r);
+	atomic64_cmpxchg(&sk->sk_cookie, 0, r->cookie);
+out:
+	tp->repair = 0;
+	return ret;
+}
+
+/*
+ * The connect() of our proto, under lock_sock() with the socket CLOSE
+ * (__inet_stream_connect()). No record for the address: TCP's connect.
+ */
+int tcpark_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	struct tcpark_record *rec, copy;
+	struct net *net = sock_net(sk);
+	struct tcpark_key key;
+	bool v6;
+	int ret;
+
+	if (!tcpark_records_active() ||
+	    !tcpark_remap_key(sk, uaddr, addr_len, &key, &v6))
+		return tcpark_base_prot(sk)->connect(sk, uaddr, addr_len);
+	ret = tcpark_remap_claim(sk, &key, v6, &rec, &copy);
+	if (ret == -ENOENT)
+		return tcpark_base_prot(sk)->connect(sk, uaddr, addr_len);
+	if (ret)
+		return ret;
+	ret = tcpark_remap_do(sk, uaddr, addr_len, &copy);
+	if (ret) {
+		tcpark_record_unclaim(rec);
+		return ret;
+	}
+	tcpark_record_unlink(net, rec);
+	tcpark_record_free(rec);
+	tcpark_sk(sk)->flags |= TCPARK_F_REMAPPED;
+	tcpark_sk(sk)->wakes++;
+	atomic64_inc(&tcpark_pernet(net)->stats.remapped);
+	atomic64_inc(&tcpark_pernet(net)->stats.wakes);
+	tcpark_notify(sk, TCPARK_EVENT_REMAPPED);
+	tcpark_tcp_send_ack(sk);
+	return 0;
+}
