@@ -39,6 +39,7 @@ static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_KA_PROBES]	= { .type = NLA_U32 },
 	[TCPARK_A_MAX_PARKED]	= { .type = NLA_U32 },
 	[TCPARK_A_MAX_PARKED_MEM_MB] = { .type = NLA_U32 },
+	[TCPARK_A_WAKE_TIMEOUT_MS] = { .type = NLA_U32 },
 };
 
 /* ---- filters ---------------------------------------------------------- */
@@ -620,6 +621,17 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 				      atomic64_read(&st->refused[i]),
 				      TCPARK_A_PAD))
 			return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, TCPARK_A_STAT_REACTIVATED,
+			      atomic64_read(&st->reactivated), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_REMAPPED,
+			      atomic64_read(&st->remapped), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKE_NO_LISTENER,
+			      atomic64_read(&st->wake_no_listener), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKE_BACKLOG,
+			      atomic64_read(&st->wake_backlog), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKE_EXPIRED,
+			      atomic64_read(&st->wake_expired), TCPARK_A_PAD))
+		return -EMSGSIZE;
 	if (nla_put_u32(skb, TCPARK_A_IDLE_MS, READ_ONCE(def->s.idle_ms)) ||
 	    nla_put_u32(skb, TCPARK_A_MODE, READ_ONCE(def->s.mode)) ||
 	    nla_put_u32(skb, TCPARK_A_KA_INTERVAL_MS,
@@ -627,7 +639,9 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u32(skb, TCPARK_A_KA_PROBES, READ_ONCE(def->s.ka_probes)) ||
 	    nla_put_u32(skb, TCPARK_A_MAX_PARKED, READ_ONCE(def->max_parked)) ||
 	    nla_put_u32(skb, TCPARK_A_MAX_PARKED_MEM_MB,
-			READ_ONCE(def->max_parked_mem_mb)))
+			READ_ONCE(def->max_parked_mem_mb)) ||
+	    nla_put_u32(skb, TCPARK_A_WAKE_TIMEOUT_MS,
+			READ_ONCE(def->wake_timeout_ms)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -669,6 +683,8 @@ static const struct tcpark_set_attr tcpark_set_attrs[] = {
 	  offsetof(struct tcpark_defaults, max_parked) },
 	{ TCPARK_A_MAX_PARKED_MEM_MB, &tcpark_max_parked_mem_range,
 	  offsetof(struct tcpark_defaults, max_parked_mem_mb) },
+	{ TCPARK_A_WAKE_TIMEOUT_MS, &tcpark_wake_timeout_range,
+	  offsetof(struct tcpark_defaults, wake_timeout_ms) },
 };
 
 /* All values are checked before any is applied. */

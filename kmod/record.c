@@ -25,7 +25,8 @@ static u32 tcpark_key_hash(const void *data, u32 len, u32 seed)
 {
 	const struct tcpark_key *key = data;
 
-	return jhash_2words(jhash2(key->raddr.s6_addr32, 4, seed),
+	return jhash_2words(jhash2((__force const u32 *)key->raddr.s6_addr32,
+				   4, seed),
 			    (__force u32)key->rport, seed);
 }
 

@@ -3,7 +3,8 @@
  * The "tcpark" generic netlink family, read side and input validation:
  * a GET dump of 5,000 ULP sockets returns each exactly once over many
  * messages (also while sockets come and go), GET by cookie, dump filters
- * against what the sockets themselves say, and malformed requests that
+ * against what the sockets themselves say, STATS of a new netns (every
+ * counter, the defaults the sysctls show), and malformed requests that
  * must be refused without breaking anything.
  *
  * Each test runs in a netns of its own (unshare), on loopback, so the
@@ -533,6 +534,50 @@ TEST_F(nl, dump_filters)
 	}
 }
 
+/* ---- STATS ------------------------------------------------------------ */
+
+/*
+ * A new netns: every STAT_* counter there (genl_stats() checked its size),
+ * the wake counters at 0, and the defaults and limits as its sysctls say.
+ */
+TEST_F(nl, stats_new_netns)
+{
+	static const struct {
+		int attr;
+		const char *sysctl;
+	} settings[] = {
+		{ TCPARK_A_IDLE_MS, "idle_ms" },
+		{ TCPARK_A_MODE, "mode" },
+		{ TCPARK_A_KA_INTERVAL_MS, "keepalive_interval_ms" },
+		{ TCPARK_A_KA_PROBES, "keepalive_probes" },
+		{ TCPARK_A_MAX_PARKED, "max_parked" },
+		{ TCPARK_A_MAX_PARKED_MEM_MB, "max_parked_mem_mb" },
+		{ TCPARK_A_WAKE_TIMEOUT_MS, "wake_timeout_ms" },
+	};
+	const struct nlattr *tb[TCPARK_A_MAX + 1];
+	struct genl_msg sbuf;
+	uint32_t v;
+	size_t i;
+	int a;
+
+	ASSERT_EQ(0, genl_stats(&self->g, tb, &sbuf));
+	for (a = TCPARK_A_STAT_SOCKETS; a <= TCPARK_A_STAT_INELIGIBLE; a++)
+		EXPECT_NE(NULL, tb[a]) TH_LOG("no attribute %d", a);
+	for (a = TCPARK_A_STAT_REFUSED_STATE; a <= TCPARK_A_STAT_WAKE_EXPIRED; a++) {
+		EXPECT_NE(NULL, tb[a]) TH_LOG("no attribute %d", a);
+		if (tb[a] && a >= TCPARK_A_STAT_REACTIVATED)
+			EXPECT_EQ(0, attr_u64(tb[a])) TH_LOG("attribute %d", a);
+	}
+	ASSERT_NE(NULL, tb[TCPARK_A_WAKE_TIMEOUT_MS]);
+	EXPECT_EQ(30000, attr_u32(tb[TCPARK_A_WAKE_TIMEOUT_MS]));
+	for (i = 0; i < ARRAY_SIZE(settings); i++) {
+		ASSERT_NE(NULL, tb[settings[i].attr]) TH_LOG("no %s", settings[i].sysctl);
+		ASSERT_EQ(0, sysctl_get(-1, settings[i].sysctl, &v))
+			TH_LOG("net.tcpark.%s: %s", settings[i].sysctl, strerror(errno));
+		EXPECT_EQ(v, attr_u32(tb[settings[i].attr])) TH_LOG("%s", settings[i].sysctl);
+	}
+}
+
 /* ---- malformed requests ----------------------------------------------- */
 
 /* @call's error is @err, and then the family still answers STATS. */
@@ -740,12 +785,27 @@ TEST_F(nl, malformed_attributes)
 	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "GET doit, u32 cookie");
 }
 
+/* STATS and the sysctl both say wake_timeout_ms is @want. */
+static void expect_wake_timeout(struct __test_metadata *_metadata, struct genl *g,
+				uint32_t want)
+{
+	const struct nlattr *tb[TCPARK_A_MAX + 1];
+	struct genl_msg sbuf;
+	uint32_t v;
+
+	ASSERT_EQ(0, genl_stats(g, tb, &sbuf));
+	ASSERT_NE(NULL, tb[TCPARK_A_WAKE_TIMEOUT_MS]);
+	EXPECT_EQ(want, attr_u32(tb[TCPARK_A_WAKE_TIMEOUT_MS])) TH_LOG("STATS");
+	ASSERT_EQ(0, sysctl_get(-1, "wake_timeout_ms", &v)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(want, v) TH_LOG("net.tcpark.wake_timeout_ms");
+}
+
 /* Commands that act need something to act on; SET checks everything first. */
 TEST_F(nl, malformed_commands)
 {
 	const struct nlattr *tb[TCPARK_A_MAX + 1];
 	static const uint8_t cmds[] = { TCPARK_CMD_PARK, TCPARK_CMD_WAKE, TCPARK_CMD_KILL };
-	uint32_t before[4];
+	uint32_t before[5];
 	struct genl_msg m, sbuf;
 	size_t i;
 
@@ -771,6 +831,7 @@ TEST_F(nl, malformed_commands)
 	before[1] = attr_u32(tb[TCPARK_A_MODE]);
 	before[2] = attr_u32(tb[TCPARK_A_KA_INTERVAL_MS]);
 	before[3] = attr_u32(tb[TCPARK_A_KA_PROBES]);
+	before[4] = attr_u32(tb[TCPARK_A_WAKE_TIMEOUT_MS]);
 
 	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
 	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "SET nothing");
@@ -797,12 +858,33 @@ TEST_F(nl, malformed_commands)
 	msg_put_u32(&m, TCPARK_A_IDLE_MS, 300);
 	msg_put_u32(&m, TCPARK_A_MAX_PARKED, (1U << 30) + 1);
 	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "SET idle 300 + max_parked");
+	/* wake_timeout_ms: 100 .. 3600000, never 0 (data would wait forever). */
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u32(&m, TCPARK_A_WAKE_TIMEOUT_MS, 0);
+	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "SET wake_timeout 0");
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u32(&m, TCPARK_A_WAKE_TIMEOUT_MS, 99);
+	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "SET wake_timeout 99");
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u32(&m, TCPARK_A_IDLE_MS, 300);
+	msg_put_u32(&m, TCPARK_A_WAKE_TIMEOUT_MS, 3600001);
+	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m),
+		"SET idle 300 + wake_timeout 3600001");
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u32(&m, TCPARK_A_WAKE_TIMEOUT_MS, 5000);
+	msg_put_u32(&m, TCPARK_A_KA_PROBES, 256);
+	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m),
+		"SET wake_timeout 5000 + probes 256");
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u16(&m, TCPARK_A_WAKE_TIMEOUT_MS, 5000);
+	refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "SET u16 wake_timeout");
 
 	ASSERT_EQ(0, genl_stats(&self->g, tb, &sbuf));
 	EXPECT_EQ(before[0], attr_u32(tb[TCPARK_A_IDLE_MS]));
 	EXPECT_EQ(before[1], attr_u32(tb[TCPARK_A_MODE]));
 	EXPECT_EQ(before[2], attr_u32(tb[TCPARK_A_KA_INTERVAL_MS]));
 	EXPECT_EQ(before[3], attr_u32(tb[TCPARK_A_KA_PROBES]));
+	expect_wake_timeout(_metadata, &self->g, before[4]);
 
 	/* And a valid one still works. */
 	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
@@ -813,6 +895,20 @@ TEST_F(nl, malformed_commands)
 	EXPECT_EQ(300, attr_u32(tb[TCPARK_A_IDLE_MS]));
 	EXPECT_EQ(255, attr_u32(tb[TCPARK_A_KA_PROBES]));
 	EXPECT_EQ(before[1], attr_u32(tb[TCPARK_A_MODE]));
+	expect_wake_timeout(_metadata, &self->g, before[4]);
+
+	/* wake_timeout_ms at both ends of its range, in STATS and the sysctl. */
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u32(&m, TCPARK_A_WAKE_TIMEOUT_MS, 100);
+	ASSERT_EQ(0, send_msg(&self->g, &m));
+	expect_wake_timeout(_metadata, &self->g, 100);
+	msg_init(&self->g, &m, TCPARK_CMD_SET, NLM_F_ACK);
+	msg_put_u32(&m, TCPARK_A_WAKE_TIMEOUT_MS, 3600000);
+	msg_put_u32(&m, TCPARK_A_IDLE_MS, 400);
+	ASSERT_EQ(0, send_msg(&self->g, &m));
+	expect_wake_timeout(_metadata, &self->g, 3600000);
+	ASSERT_EQ(0, genl_stats(&self->g, tb, &sbuf));
+	EXPECT_EQ(400, attr_u32(tb[TCPARK_A_IDLE_MS]));
 }
 
 int main(int argc, char **argv)

@@ -21,7 +21,7 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 
 # name default: kmod/sysctl.c, tcpark_defaults_init()
 DEFAULTS="idle_ms=60000 mode=0 keepalive_interval_ms=0 keepalive_probes=5
-max_parked=1048576 max_parked_mem_mb=256"
+max_parked=1048576 max_parked_mem_mb=256 wake_timeout_ms=30000"
 
 cleanup_test()
 {
@@ -62,7 +62,7 @@ all_defaults()
 		eq "$_v" "${kv#*=}" || { echo "  (${kv%%=*} in $1)"; _ok=1; }
 	done
 	eq "$(in_ns "$1" ls /proc/sys/net/tcpark | sort | tr '\n' ' ')" \
-	   "idle_ms keepalive_interval_ms keepalive_probes max_parked max_parked_mem_mb mode " ||
+	   "idle_ms keepalive_interval_ms keepalive_probes max_parked max_parked_mem_mb mode wake_timeout_ms " ||
 		_ok=1
 	return "$_ok"
 }
@@ -101,9 +101,9 @@ for ns in "$NS_A" "$NS_B"; do
 	run "$IP" netns add "$ns"
 	NS_MADE="$NS_MADE $ns"
 done
-log_test "init_net: the six sysctls at their defaults" all_defaults init
-log_test "new netns A: the six sysctls at their defaults" all_defaults "$NS_A"
-log_test "new netns B: the six sysctls at their defaults" all_defaults "$NS_B"
+log_test "init_net: the seven sysctls at their defaults" all_defaults init
+log_test "new netns A: the seven sysctls at their defaults" all_defaults "$NS_A"
+log_test "new netns B: the seven sysctls at their defaults" all_defaults "$NS_B"
 
 # ---- ranges (in A; each list ends on the default) ----
 log_test "idle_ms: 0, 100..604800000" ranges "$NS_A" idle_ms \
@@ -117,6 +117,8 @@ log_test "max_parked: 0..2^30" ranges "$NS_A" max_parked \
 	"0 1073741824 1048576" "1073741825 4294967295"
 log_test "max_parked_mem_mb: 0..2^20" ranges "$NS_A" max_parked_mem_mb \
 	"0 1048576 256" "1048577 4294967295"
+log_test "wake_timeout_ms: 100..3600000, not 0" ranges "$NS_A" wake_timeout_ms \
+	"100 3600000 30000" "0 1 99 3600001 4294967295 -1 abc"
 log_test "A back at the defaults after the range checks" all_defaults "$NS_A"
 log_test "B untouched by A's writes" all_defaults "$NS_B"
 log_test "init_net untouched by A's writes" all_defaults init
@@ -154,17 +156,17 @@ ctl()
 	[ ! -s "$TMP/err" ] || head -n 1 "$TMP/err" | sed 's/^/  stderr: /'
 }
 
-# A's six sysctls on one line, in DEFAULTS order.
+# A's seven sysctls on one line, in DEFAULTS order.
 a_values()
 {
 	for kv in $DEFAULTS; do printf '%s ' "$(sc_get "$NS_A" "${kv%%=*}")"; done
 }
 
 ctl tcparkctl set idle_ms 3000 mode transient ka_interval_ms 2000 ka_probes 7 \
-	max_parked 100 max_parked_mem_mb 10
-log_test "tcparkctl set (all six): exit 0" eq "$rc" 0
+	max_parked 100 max_parked_mem_mb 10 wake_timeout_ms 45000
+log_test "tcparkctl set (all seven): exit 0" eq "$rc" 0
 log_test "tcparkctl set prints nothing" eq "$(cat "$TMP/out")" ""
-log_test "the sysctls show the new values" eq "$(a_values)" "3000 1 2000 7 100 10 "
+log_test "the sysctls show the new values" eq "$(a_values)" "3000 1 2000 7 100 10 45000 "
 log_test "B untouched by A's set" eq "$(sc_get "$NS_B" idle_ms) $(sc_get "$NS_B" mode)" "4321 0"
 
 ctl tcparkctl -n "$NS_B" set ka_probes 11
@@ -174,6 +176,7 @@ log_test "A's keepalive_probes still 7" eq "$(sc_get "$NS_A" keepalive_probes)" 
 
 # stats reports what the sysctls say, including a sysctl write.
 sc_put "$NS_A" keepalive_interval_ms 86400000
+sc_put "$NS_A" wake_timeout_ms 1500
 ctl tcparkctl -j stats
 stats_match()
 {
@@ -184,6 +187,7 @@ stats_match()
 	   "86400000 7" &&
 	eq "$(json_val "$TMP/flat" .limits.max_parked) $(json_val "$TMP/flat" .limits.max_parked_mem_mb)" \
 	   "100 10" &&
+	eq "$(json_val "$TMP/flat" .limits.wake_timeout_ms)" 1500 &&
 	eq "$(json_val "$TMP/flat" .sockets)" 0
 }
 log_test "tcparkctl -j stats: exit 0" eq "$rc" 0
@@ -204,6 +208,20 @@ log_test "  nothing changed" eq "$(a_values)" "$before"
 ctl tcparkctl set idle_ms 99
 log_test "set idle_ms 99: refused (64)" eq "$rc" 64
 log_test "  nothing changed" eq "$(a_values)" "$before"
+for bad in 0 99 3600001; do
+	ctl tcparkctl set idle_ms 5000 wake_timeout_ms "$bad"
+	log_test "set idle_ms 5000 wake_timeout_ms $bad: refused by the kernel (1)" eq "$rc" 1
+	log_test "  the kernel's reason is printed" grep -q 'out of range.*wake_timeout_ms' "$TMP/err"
+	log_test "  nothing changed" eq "$(a_values)" "$before"
+done
+ctl tcparkctl set wake_timeout_ms 3600000
+log_test "set wake_timeout_ms 3600000: exit 0" eq "$rc" 0
+log_test "  the sysctl says 3600000" eq "$(sc_get "$NS_A" wake_timeout_ms)" 3600000
+ctl tcparkctl -j stats
+log_test "  stats says 3600000" eval \
+	'json_flat_file "$TMP/out" "$TMP/flat" && eq "$(json_val "$TMP/flat" .limits.wake_timeout_ms)" 3600000'
+ctl tcparkctl set wake_timeout_ms 1500
+log_test "set wake_timeout_ms 1500: back as before" eq "$(a_values)" "$before"
 
 ctl $NOBODY tcparkctl set idle_ms 5000
 log_test "set as nobody: permission denied (77)" eq "$rc" 77
@@ -213,7 +231,7 @@ ctl $NOBODY tcparkctl stats
 log_test "stats as nobody: exit 0" eq "$rc" 0
 
 ctl tcparkctl set idle_ms 60000 mode persistent ka_interval_ms 0 ka_probes 5 \
-	max_parked 1048576 max_parked_mem_mb 256
+	max_parked 1048576 max_parked_mem_mb 256 wake_timeout_ms 30000
 log_test "tcparkctl set back to the defaults" eq "$rc" 0
 log_test "A at the defaults again" all_defaults "$NS_A"
 

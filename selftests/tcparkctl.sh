@@ -126,6 +126,21 @@ log_test "-p show: the same sockets" cookies_are "$TMP/flat" $ALL
 ctl -j stats
 log_test "-j stats: strict JSON with sockets 5" eval \
 	'json_flat_file "$TMP/out" "$TMP/flat" && eq "$(json_val "$TMP/flat" .sockets)" 5'
+# Nothing was reactivated, remapped or held in this new netns yet.
+stats_wake()
+{
+	_ok=0
+	for k in counters.reactivated counters.remapped wake.no_listener \
+		 wake.backlog wake.expired; do
+		eq "$(json_val "$TMP/flat" ".$k")" 0 || { echo "  ($k)"; _ok=1; }
+	done
+	eq "$(json_val "$TMP/flat" .limits.wake_timeout_ms)" 30000 || _ok=1
+	return "$_ok"
+}
+log_test "-j stats: wake counters 0, wake_timeout_ms 30000" stats_wake
+ctl stats
+log_test "stats: the wake line" grep -q '^wake: no_listener 0 backlog 0 expired 0$' "$TMP/out"
+log_test "stats: wake_timeout_ms among the limits" grep -q '^limits: .* wake_timeout_ms 30000$' "$TMP/out"
 
 # ---- the table ----
 ctl show
@@ -237,7 +252,8 @@ ctl frobnicate
 log_test "unknown command: exit 64" eq "$rc" 64
 
 B=$(hold_val b cookie)
-for cmd in "kill cookie $B" "park cookie $B" "wake cookie $B" "kill sport = :$P4" "set idle_ms 5000"; do
+for cmd in "kill cookie $B" "park cookie $B" "wake cookie $B" "kill sport = :$P4" "set idle_ms 5000" \
+	   "set wake_timeout_ms 5000"; do
 	rc=0
 	"$IP" netns exec "$NS_SRV" $NOBODY "$CTL" $cmd >"$TMP/out" 2>"$TMP/err" || rc=$?
 	log_test "as nobody: $cmd: exit 77, permission denied" eval \

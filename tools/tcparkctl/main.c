@@ -43,6 +43,7 @@ static const struct {
 	{ "ka_probes", TCPARK_A_KA_PROBES, 1, TCPARK_KA_PROBES_MAX },
 	{ "max_parked", TCPARK_A_MAX_PARKED, 1, UINT32_MAX },
 	{ "max_parked_mem_mb", TCPARK_A_MAX_PARKED_MEM_MB, 1, UINT32_MAX },
+	{ "wake_timeout_ms", TCPARK_A_WAKE_TIMEOUT_MS, 1, UINT32_MAX },
 };
 
 static void usage(FILE *f)
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 "                               idle_ms N  mode persistent|transient\n"
 "                               ka_interval_ms N  ka_probes N\n"
 "                               max_parked N  max_parked_mem_mb N\n"
+"                               wake_timeout_ms N\n"
 "  park|wake|kill { cookie N | FILTER }\n"
 "                             act on one connection, or on all that match\n"
 "  monitor                    print events until interrupted\n"

@@ -83,6 +83,12 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_STAT_REFUSED_AUTH]	= "refused_auth",
 	[TCPARK_A_STAT_REFUSED_PINNED]	= "refused_pinned",
 	[TCPARK_A_STAT_REFUSED_LIMIT]	= "refused_limit",
+	[TCPARK_A_STAT_REACTIVATED]	= "reactivated",
+	[TCPARK_A_STAT_REMAPPED]	= "remapped",
+	[TCPARK_A_STAT_WAKE_NO_LISTENER] = "wake_no_listener",
+	[TCPARK_A_STAT_WAKE_BACKLOG]	= "wake_backlog",
+	[TCPARK_A_STAT_WAKE_EXPIRED]	= "wake_expired",
+	[TCPARK_A_WAKE_TIMEOUT_MS]	= "wake_timeout_ms",
 };
 
 const char *tp_attr_name(unsigned int type)

@@ -500,6 +500,8 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_DROPS, "drops" },
 		{ TCPARK_A_STAT_KILLS, "kills" },
 		{ TCPARK_A_STAT_INELIGIBLE, "ineligible" },
+		{ TCPARK_A_STAT_REACTIVATED, "reactivated" },
+		{ TCPARK_A_STAT_REMAPPED, "remapped" },
 	};
 	static const struct stat_field refused[] = {
 		{ TCPARK_A_STAT_REFUSED_STATE, "state" },
@@ -508,6 +510,11 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_REFUSED_AUTH, "auth" },
 		{ TCPARK_A_STAT_REFUSED_PINNED, "pinned" },
 		{ TCPARK_A_STAT_REFUSED_LIMIT, "limit" },
+	};
+	static const struct stat_field wake[] = {
+		{ TCPARK_A_STAT_WAKE_NO_LISTENER, "no_listener" },
+		{ TCPARK_A_STAT_WAKE_BACKLOG, "backlog" },
+		{ TCPARK_A_STAT_WAKE_EXPIRED, "expired" },
 	};
 	static const struct stat_field defaults[] = {
 		{ TCPARK_A_IDLE_MS, "idle_ms" },
@@ -518,6 +525,7 @@ void print_stats(const struct nlattr **tb)
 	static const struct stat_field limits[] = {
 		{ TCPARK_A_MAX_PARKED, "max_parked" },
 		{ TCPARK_A_MAX_PARKED_MEM_MB, "max_parked_mem_mb" },
+		{ TCPARK_A_WAKE_TIMEOUT_MS, "wake_timeout_ms" },
 	};
 	const struct nlattr *a;
 	char buf[32];
@@ -533,6 +541,8 @@ void print_stats(const struct nlattr **tb)
 	print_fields(tb, "counters", counters, ARRAY_SIZE(counters));
 	if (tb[TCPARK_A_STAT_REFUSED_STATE])
 		print_fields(tb, "refused", refused, ARRAY_SIZE(refused));
+	if (tb[TCPARK_A_STAT_WAKE_NO_LISTENER])
+		print_fields(tb, "wake", wake, ARRAY_SIZE(wake));
 	print_fields(tb, "defaults", defaults, ARRAY_SIZE(defaults));
 	print_fields(tb, "limits", limits, ARRAY_SIZE(limits));
 	out_obj_close();

@@ -19,6 +19,8 @@
  *	FAKE_NOMATCH_ENOENT=1	PARK/WAKE/KILL match nothing: ENOENT
  *	FAKE_EVENTS=N		events sent to a monitor before SIGINT (3)
  *	FAKE_EVENT_RECORDS=1	those events carry records, not sockets
+ *	FAKE_OLD_STATS=1	STATS as a module from before the wake
+ *				counters and wake_timeout_ms answers it
  *	FAKE_LOG=FILE		each request, decoded, appended to FILE
  *
  * Only the GET dump's state, mode and family filters are applied; tests
@@ -403,12 +405,21 @@ static void do_stats(const struct nlmsghdr *req)
 	put_u64(nlh, TCPARK_A_STAT_DROPS, 2);
 	put_u64(nlh, TCPARK_A_STAT_KILLS, 3);
 	put_u64(nlh, TCPARK_A_STAT_INELIGIBLE, 4);
+	if (!env_num("FAKE_OLD_STATS", 0)) {
+		put_u64(nlh, TCPARK_A_STAT_REACTIVATED, 5);
+		put_u64(nlh, TCPARK_A_STAT_REMAPPED, 6);
+		put_u64(nlh, TCPARK_A_STAT_WAKE_NO_LISTENER, 8);
+		put_u64(nlh, TCPARK_A_STAT_WAKE_BACKLOG, 9);
+		put_u64(nlh, TCPARK_A_STAT_WAKE_EXPIRED, 11);
+	}
 	mnl_attr_put_u32(nlh, TCPARK_A_IDLE_MS, 30000);
 	mnl_attr_put_u32(nlh, TCPARK_A_MODE, TCPARK_MODE_TRANSIENT);
 	mnl_attr_put_u32(nlh, TCPARK_A_KA_INTERVAL_MS, 0);
 	mnl_attr_put_u32(nlh, TCPARK_A_KA_PROBES, 0);
 	mnl_attr_put_u32(nlh, TCPARK_A_MAX_PARKED, 1000000);
 	mnl_attr_put_u32(nlh, TCPARK_A_MAX_PARKED_MEM_MB, 256);
+	if (!env_num("FAKE_OLD_STATS", 0))
+		mnl_attr_put_u32(nlh, TCPARK_A_WAKE_TIMEOUT_MS, 45000);
 	emit(nlh);
 	ack(req, 0, NULL, 0);
 }

@@ -207,14 +207,42 @@ tc -- stats
 expect_rc 0 "stats: exit 0"
 expect "stats: text" has '^sockets 12 parked 10 parked_bytes 1280 \(1\.2 KiB\)$' out
 expect "stats: defaults" has '^defaults: idle_ms 30000 mode transient ka_interval_ms 0 ka_probes 0$' out
+expect "stats: counters" has '^counters: parks 31 wakes 21 ka_answered 7 challenge_acks 1 drops 2 kills 3 ineligible 4 reactivated 5 remapped 6$' out
+expect "stats: wake" has '^wake: no_listener 8 backlog 9 expired 11$' out
+expect "stats: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms 45000$' out
 tc -- -s -j
 expect "stats -j (-s): valid JSON" json_ok
 expect "stats -j: layout" py 'd["sockets"] == 12 and d["counters"]["challenge_acks"] == 1 and d["defaults"]["mode"] == "transient" and d["limits"]["max_parked_mem_mb"] == 256'
+expect "stats -j: reactivated, remapped in counters" py 'd["counters"]["reactivated"] == 5 and d["counters"]["remapped"] == 6'
+expect "stats -j: wake" py 'd["wake"] == {"no_listener": 8, "backlog": 9, "expired": 11}'
+expect "stats -j: wake_timeout_ms in limits" py 'd["limits"] == {"max_parked": 1000000, "max_parked_mem_mb": 256, "wake_timeout_ms": 45000}'
+tc FAKE_OLD_STATS=1 -- stats
+expect_rc 0 "stats, older module: exit 0"
+expect "stats, older module: counters it lacks read -" has '^counters: parks 31 .* ineligible 4 reactivated - remapped -$' out
+expect "stats, older module: no wake line" sh -c "! grep -q '^wake:' '$tmp/out'"
+expect "stats, older module: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms -$' out
+tc FAKE_OLD_STATS=1 -- -j stats
+expect "stats -j, older module: keys it lacks left out" py '"wake" not in d and "reactivated" not in d["counters"] and "wake_timeout_ms" not in d["limits"]'
 
 # ---- set ----
 tc -- set idle_ms 1000 mode transient ka_interval_ms 0 ka_probes 9 max_parked 5 max_parked_mem_mb 64
 expect_rc 0 "set: exit 0"
 expect "set: attributes" has '^cmd=6 5=1/4 14=1000/4 15=0/4 16=9/4 23=5/4 24=64/4$' log
+tc -- set wake_timeout_ms 120000 idle_ms 2000
+expect_rc 0 "set wake_timeout_ms: exit 0"
+expect "set wake_timeout_ms: attributes" has '^cmd=6 14=2000/4 57=120000/4$' log
+tc -- set wake_timeout_ms 0
+expect_rc 0 "set wake_timeout_ms 0: left to the kernel's range check"
+expect "set wake_timeout_ms 0: sent" has '^cmd=6 57=0/4$' log
+tc FAKE_ERRNO=22 -- set wake_timeout_ms 99
+expect_rc 1 "set wake_timeout_ms refused: exit 1"
+expect "set wake_timeout_ms refused: the attribute is named" has '^tcparkctl: set: fake: refused \[bad attribute wake_timeout_ms\]$' err
+for args in "set wake_timeout_ms" "set wake_timeout_ms 1s" "set wake_timeout_ms 4294967296" \
+	    "set wake_timeout_ms 100 wake_timeout_ms 200"; do
+	# shellcheck disable=SC2086
+	tc -- $args
+	expect_rc 64 "usage error: tcparkctl $args"
+done
 tc FAKE_ERRNO=22 -- set idle_ms 1000
 expect_rc 1 "set refused: exit 1"
 expect "set refused: extended ack and attribute" has '^tcparkctl: set: fake: refused \[bad attribute idle_ms\]$' err
