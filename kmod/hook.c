@@ -40,12 +40,13 @@ static unsigned int tcpark_hook_common(struct net *net, struct sk_buff *skb,
 				       unsigned int thoff, unsigned int hook,
 				       u8 pf)
 {
+	bool v6 = pf == NFPROTO_IPV6;
 	struct tcpark_record *rec;
 	struct tcpark_seg seg;
 
 	rec = tcpark_record_lookup(net, key);
 	/* A v4-mapped address in an IPv6 header is not an IPv4 peer. */
-	if (!rec || (pf == NFPROTO_IPV6) != !!(rec->flags & TCPARK_REC_V6))
+	if (!rec || v6 != !!(rec->flags & TCPARK_REC_V6))
 		return NF_ACCEPT;
 	/* A segment TCP would have thrown away must not be answered. */
 	if (nf_checksum(skb, hook, thoff, IPPROTO_TCP, pf) ||

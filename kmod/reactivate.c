@@ -157,6 +157,27 @@ void tcpark_reactivated_forget(struct sock *sk, struct tcpark_sock *ctx)
 }
 
 /*
+ * A woken socket's RTT estimator starts from the connection's, as
+ * tcp_rtt_estimator() does on a first sample. Without this, TCP takes the
+ * waking segment's TSecr, an echo of a TSval from before the park, and
+ * the RTO becomes as long as the park (up to TCP_RTO_MAX).
+ */
+void tcpark_seed_rtt(struct sock *sk, const struct tcpark_record *rec)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 m = max_t(u32, rec->srtt, 1) << 7;	/* us */
+	u32 rto_us;
+
+	tp->srtt_us = m << 3;
+	tp->mdev_us = m << 1;
+	tp->rttvar_us = max(tp->mdev_us, tcp_rto_min_us(sk));
+	tp->mdev_max_us = tp->rttvar_us;
+	tp->rtt_seq = tp->snd_nxt;
+	rto_us = m + tp->rttvar_us;
+	inet_csk(sk)->icsk_rto = min(usecs_to_jiffies(rto_us), TCP_RTO_MAX);
+}
+
+/*
  * The child as the app will see it: the connection's cookie, the
  * reactivated flag, and a listener wake-up deferred to its first data.
  * A child that came out plain TCP (no memory for our context) wakes the
@@ -169,6 +190,7 @@ static void tcpark_child_init(struct sock *child, struct sock *lsk,
 							  NULL;
 
 	atomic64_set(&child->sk_cookie, rec->cookie);
+	tcpark_seed_rtt(child, rec);
 	if (!ctx) {
 		lsk->sk_data_ready(lsk);
 		return;
@@ -204,6 +226,7 @@ static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
 		__reqsk_free(req);
 		return -EBUSY;
 	}
+	__acquire(&child->sk_lock.slock);	/* sk_clone_lock() took it */
 	refcount_set(&req->rsk_refcnt, 1);
 	sock_rps_save_rxhash(child, skb);
 	tcpark_child_init(child, lsk, rec);
@@ -216,17 +239,9 @@ static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
 		return -ECONNABORTED;
 	}
 	tcp_sk(child)->repair = 0;
-	bh_unlock_sock(child);		/* sk_clone_lock() returned it locked */
+	bh_unlock_sock(child);
 	sock_put(child);
 	return 0;
-}
-
-/* Seconds-ish clock for wake_wait: 64 ms units, never 0. */
-static u16 tcpark_wake_clock(void)
-{
-	u16 now = jiffies_to_msecs(jiffies) >> 6;
-
-	return now ?: 1;
 }
 
 /*
@@ -238,15 +253,20 @@ static unsigned int tcpark_wake_refused(struct net *net,
 					enum tcpark_wake_refusal why)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
-	u16 now = tcpark_wake_clock(), since = READ_ONCE(rec->wake_wait);
+	u32 waited;
 
 	atomic64_inc(why == TCPARK_WAKE_BACKLOG ? &tn->stats.wake_backlog :
 						  &tn->stats.wake_no_listener);
-	if (!since) {
-		WRITE_ONCE(rec->wake_wait, now);
+	/*
+	 * The clock starts at the first such segment. The peer sends nothing
+	 * else meanwhile: its retransmissions are this data.
+	 */
+	if (tcpark_record_set_flag(rec, TCPARK_REC_WAKE_WAIT)) {
+		WRITE_ONCE(rec->last_rx, tcp_jiffies32);
 		return NF_DROP;
 	}
-	if ((u32)(u16)(now - since) << 6 < READ_ONCE(tn->def.wake_timeout_ms))
+	waited = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
+	if (waited < READ_ONCE(tn->def.wake_timeout_ms))
 		return NF_DROP;
 	if (tcpark_record_remove(net, rec)) {
 		tcpark_send_reset(net, rec);

@@ -139,15 +139,20 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
  * table until the new socket is hashed, or a remover (RST, kill). Only
  * the claimer unlinks it, or gives the claim back.
  */
-bool tcpark_record_claim(struct tcpark_record *rec)
+bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag)
 {
 	u8 old = READ_ONCE(rec->flags);
 
 	do {
-		if (old & TCPARK_REC_CLAIMED)
+		if (old & flag)
 			return false;
-	} while (!try_cmpxchg(&rec->flags, &old, old | TCPARK_REC_CLAIMED));
+	} while (!try_cmpxchg(&rec->flags, &old, old | flag));
 	return true;
+}
+
+bool tcpark_record_claim(struct tcpark_record *rec)
+{
+	return tcpark_record_set_flag(rec, TCPARK_REC_CLAIMED);
 }
 
 void tcpark_record_unclaim(struct tcpark_record *rec)

@@ -32,6 +32,7 @@ enum {
 	TCPARK_REC_WSCALE	= BIT(2),
 	TCPARK_REC_USEC_TS	= BIT(3),	/* TSval in usec (6.7+) */
 	TCPARK_REC_V6		= BIT(4),	/* native IPv6 connection */
+	TCPARK_REC_WAKE_WAIT	= BIT(5),	/* data waits for a listener */
 	TCPARK_REC_CLAIMED	= BIT(7),	/* being woken or removed */
 };
 
@@ -43,10 +44,13 @@ enum {
  * @rcv_wnd: the window we last advertised, in bytes.
  * @ts_recent: RFC 7323 TS.Recent.
  * @ts_offset: added to our clock to make TSval (tp->tsoffset).
- * @flags: TCPARK_REC_*; only TCPARK_REC_CLAIMED changes once published.
- * @wake_wait: when the first segment that needed the app could not be
- *	handed to it (no listener, full backlog), in seconds, 0 if none.
- * @last_rx: jiffies of the last acceptable segment from the peer; also
+ * @flags: TCPARK_REC_*; once published only CLAIMED and WAKE_WAIT
+ *	change (atomically, tcpark_record_set_flag()).
+ * @srtt: the connection's smoothed RTT in 128 us units (saturating):
+ *	a woken socket starts from it, not from the TSecr of a segment sent
+ *	before the park, which would make the parked time its RTT.
+ * @last_rx: jiffies of the last acceptable segment from the peer, or of
+ *	the first one that waits for a listener (TCPARK_REC_WAKE_WAIT); also
  *	when TS.Recent was last refreshed, for the 24-day PAWS rule (a record
  *	silent for longer than jiffies can span, ~198 days at HZ=250, would
  *	misjudge it; its NAT mapping is long gone by then).
@@ -73,7 +77,7 @@ struct tcpark_record {
 	u8 rcv_wscale:4;
 	u8 flags;
 	u16 ka_answered;	/* saturating */
-	u16 wake_wait;
+	u16 srtt;
 	struct rcu_head rcu;
 };
 
@@ -88,6 +92,7 @@ void tcpark_table_destroy(struct net *net, struct tcpark_net *tn);
 struct tcpark_record *tcpark_record_alloc(void);
 void tcpark_record_free(struct tcpark_record *rec);
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec);
+bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag);
 bool tcpark_record_claim(struct tcpark_record *rec);
 void tcpark_record_unclaim(struct tcpark_record *rec);
 void tcpark_record_unlink(struct net *net, struct tcpark_record *rec);

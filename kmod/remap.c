@@ -180,6 +180,7 @@ static void tcpark_remap_restore(struct sock *sk, const struct tcpark_record *r)
 			       tp->window_clamp);
 	tp->pred_flags = 0;
 	inet_csk(sk)->icsk_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
+	tcpark_seed_rtt(sk, r);
 }
 
 /* Claimed record, under lock_sock(): become its connection. */

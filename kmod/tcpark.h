@@ -212,6 +212,7 @@ unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
 unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 			       unsigned int doff, struct tcpark_record *rec);
 void tcpark_reactivated_forget(struct sock *sk, struct tcpark_sock *ctx);
+void tcpark_seed_rtt(struct sock *sk, const struct tcpark_record *rec);
 
 /* remap.c */
 int tcpark_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);

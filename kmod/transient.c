@@ -57,6 +57,7 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 		rec->snd_wscale = rx->snd_wscale;
 		rec->rcv_wscale = rx->rcv_wscale;
 	}
+	rec->srtt = min_t(u32, tp->srtt_us >> (3 + 7), U16_MAX);
 	rec->cookie = tcpark_sock_cookie(sk);
 	rec->uid = sock_i_uid(sk);
 	rec->last_rx = tcp_jiffies32 - msecs_to_jiffies(tcpark_idle_age_ms(sk));
