@@ -182,6 +182,32 @@ setup_hosts()
 	busywait 5000 links_up
 }
 
+# require_netem: sch_netem loaded, or skip the test.
+require_netem()
+{
+	if ! modprobe sch_netem 2>/dev/null && [ ! -d /sys/module/sch_netem ]; then
+		echo "SKIP: no sch_netem"
+		exit $ksft_skip
+	fi
+}
+
+link_mac()
+{
+	"$IP" -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'
+}
+
+# Neighbours fixed (after setup_hosts), so that ARP and ND cannot fail
+# under netem's loss: only TCP is put to the test.
+pin_neighbours()
+{
+	_pn_srv=$(link_mac "$NS_SRV" veth_srv)
+	_pn_cli=$(link_mac "$NS_CLI" veth_cli)
+	run "$IP" -n "$NS_SRV" neigh replace "$CLI_IP4" lladdr "$_pn_cli" dev veth_srv nud permanent
+	run "$IP" -n "$NS_SRV" neigh replace "$CLI_IP6" lladdr "$_pn_cli" dev veth_srv nud permanent
+	run "$IP" -n "$NS_CLI" neigh replace "$SRV_IP4" lladdr "$_pn_srv" dev veth_cli nud permanent
+	run "$IP" -n "$NS_CLI" neigh replace "$SRV_IP6" lladdr "$_pn_srv" dev veth_cli nud permanent
+}
+
 # A test redefines this (after sourcing lib.sh) to undo its own changes.
 cleanup_test()
 {

@@ -12,24 +12,9 @@ set -e
 require_root
 
 module_load
-if ! modprobe sch_netem 2>/dev/null && [ ! -d /sys/module/sch_netem ]; then
-	echo "SKIP: no sch_netem"
-	exit $ksft_skip
-fi
+require_netem
 setup_hosts
-
-# Neighbours fixed, so that ARP and ND cannot fail under loss: only TCP
-# is put to the test.
-mac()
-{
-	"$IP" -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'
-}
-srv_mac=$(mac "$NS_SRV" veth_srv)
-cli_mac=$(mac "$NS_CLI" veth_cli)
-run "$IP" -n "$NS_SRV" neigh replace "$CLI_IP4" lladdr "$cli_mac" dev veth_srv nud permanent
-run "$IP" -n "$NS_SRV" neigh replace "$CLI_IP6" lladdr "$cli_mac" dev veth_srv nud permanent
-run "$IP" -n "$NS_CLI" neigh replace "$SRV_IP4" lladdr "$srv_mac" dev veth_cli nud permanent
-run "$IP" -n "$NS_CLI" neigh replace "$SRV_IP6" lladdr "$srv_mac" dev veth_cli nud permanent
+pin_neighbours
 
 log_test "30 s of keepalives under netem (ipv4, ipv6, ipv4mapped)" \
 	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -f netem

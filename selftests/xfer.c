@@ -24,7 +24,7 @@ struct direction {
 	size_t extra;		/* bytes seen after len: must stay 0 */
 };
 
-static void fill_random(uint8_t *buf, size_t len, uint64_t seed)
+void fill_random(uint8_t *buf, size_t len, uint64_t seed)
 {
 	uint64_t x = seed;
 	size_t i;
