@@ -12,7 +12,7 @@
 # status is non-zero if any test failed.
 
 ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh sockopt.sh sysctl.sh netlink.sh
-tcparkctl.sh park.sh idle_park.sh park_netem.sh park_mem.sh"
+tcparkctl.sh park.sh idle_park.sh park_netem.sh park_mem.sh example.sh"
 # park_unload.sh (rmmod and netns deletion with records, 20 park cycles) is
 # run by name: on 6.12 under TCG one run oopsed on an int3 in
 # ip_local_deliver() while rmmod unregistered the hooks with traffic in
