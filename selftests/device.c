@@ -91,8 +91,9 @@ int main(int argc, char **argv)
 
 		if (!fgets(buf, sizeof(buf), stdin))
 			return 1;
-		if (write(fd, argv[i], n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
-			perror("device: write");
+		if (send(fd, argv[i], n, MSG_NOSIGNAL) != (ssize_t)n ||
+		    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+			printf("send: %s\n", strerror(errno));
 			return 1;
 		}
 		say("reply", fd, buf, sizeof(buf));

@@ -52,6 +52,17 @@ parked_is()
 	[ "$(stat .parked)" = "$1" ]
 }
 
+# wait_parked N: until N records are parked, 10 s by the clock (each look
+# runs tcparkctl, which busywait's sleep-time budget does not count).
+wait_parked()
+{
+	_wp_end=$(($(date +%s) + 10))
+	until parked_is "$1"; do
+		[ "$(date +%s)" -lt "$_wp_end" ] || { echo "  parked: $(stat .parked)"; return 1; }
+		sleep 0.1
+	done
+}
+
 # Both monitors have joined the events group (generic netlink is 16).
 subscribed()
 {
@@ -82,6 +93,14 @@ check_event()
 	done
 }
 
+# reap PID: its exit status in $REAPED once it ends, killed after 10 s.
+reap()
+{
+	busywait 10000 eval '! kill -0 "$1" 2>/dev/null' || kill "$1" 2>/dev/null || true
+	REAPED=0
+	wait "$1" || REAPED=$?
+}
+
 # round FAMILY SERVER_IP DEVICE_IP PORT
 round()
 {
@@ -101,7 +120,7 @@ round()
 		>"$TMP/srv" 2>"$TMP/srv.err" &
 	SRV=$!
 	BG_PIDS="$BG_PIDS $SRV"
-	busywait 5000 grep -q "^listening" "$TMP/srv"
+	log_test "$fam: device_server listening" busywait 5000 grep -q "^listening" "$TMP/srv"
 
 	rm -f "$TMP/go"
 	mkfifo "$TMP/go"
@@ -109,24 +128,22 @@ round()
 		"hello from device 7" "temperature 21.5" <"$TMP/go" >"$TMP/dev" 2>&1 &
 	DEV=$!
 	BG_PIDS="$BG_PIDS $DEV"
-	exec 5>"$TMP/go"
+	exec 5<>"$TMP/go"	# read-write: never SIGPIPE if the device is gone
 
 	echo go >&5	# the first message, on a new connection
 	log_test "$fam: the device got its reply" \
 		busywait 10000 grep -q "^reply: ack hello" "$TMP/dev"
-	log_test "$fam: the server parked it on close()" busywait 10000 parked_is 1
+	log_test "$fam: the server parked it on close()" wait_parked 1
 	sleep 1
 	echo go >&5	# the second one, to the parked connection
 	log_test "$fam: the device got the push" busywait 20000 grep -q "^push:" "$TMP/dev"
-	rc=0
-	wait "$SRV" || rc=$?
-	log_test "$fam: device_server exit 0" eq "$rc" 0
+	reap "$SRV"
+	log_test "$fam: device_server exit 0" eq "$REAPED" 0
 	[ ! -s "$TMP/srv.err" ] || sed 's/^/  server stderr: /' "$TMP/srv.err"
-	log_test "$fam: parked again after the push" busywait 10000 parked_is 1
+	log_test "$fam: parked again after the push" wait_parked 1
 	exec 5>&-	# the device checks its socket and leaves with an RST
-	rc=0
-	wait "$DEV" || rc=$?
-	log_test "$fam: device exit 0" eq "$rc" 0
+	reap "$DEV"
+	log_test "$fam: device exit 0" eq "$REAPED" 0
 
 	dport=$(sed -n 's/^port //p' "$TMP/dev")
 	printf '%s\n' "port $dport" "reply: ack hello from device 7" \
@@ -149,7 +166,7 @@ round()
 	log_test "$fam: stats: reactivated +1" eq "$(stat .counters.reactivated)" $((react0 + 1))
 	log_test "$fam: stats: remapped +1" eq "$(stat .counters.remapped)" $((remap0 + 1))
 
-	log_test "$fam: record gone after the device's RST" busywait 10000 parked_is 0
+	log_test "$fam: record gone after the device's RST" wait_parked 0
 	busywait 5000 grep -q '"expired"' "$TMP/mon" || true
 	sleep 0.2
 	kill -INT "$MON" "$MONT" 2>/dev/null || true
