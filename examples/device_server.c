@@ -152,7 +152,8 @@ int main(int argc, char **argv)
 	struct sockaddr_in6 addr = { .sin6_family = AF_INET6 }, dev;
 	int lfd, one = 1;
 
-	if (argc < 2 || !(addr.sin6_port = htons(atoi(argv[1])))) {
+	addr.sin6_port = htons(argc > 1 ? atoi(argv[1]) : 0);
+	if (!addr.sin6_port) {
 		fprintf(stderr, "usage: %s PORT [NEWS]\n", argv[0]);
 		return 64;
 	}
