@@ -28,8 +28,8 @@ echo
 echo "== the server side after the devices went away"
 tcparkctl -n demo-srv stats
 echo
-echo "(The devices' FINs on exit are counted as drops and not acknowledged:"
-echo " handing them back to the app, like data, comes with reactivation.)"
+echo "(The devices' FINs on exit woke their connections: each went back to the"
+echo " server's listener as a connection at end of stream, counted as reactivated.)"
 echo
 echo "Each parked connection costs the server its record, not a socket:"
 echo "see docs/bench-memory.md for stock vs tcpark measured side by side."
