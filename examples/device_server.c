@@ -21,10 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/sockios.h>
 #include <linux/tcpark.h>
 
 #ifndef TCP_ULP
@@ -59,18 +57,15 @@ static struct tcpark_info info_of(int fd)
 
 /*
  * close() parks only a connection with nothing in flight: were the reply
- * not acknowledged yet, it would be an ordinary close (FIN). So wait for
- * the device's ACK (SIOCOUTQ: bytes not acked yet), 3 s at most.
+ * not acknowledged yet, it would be an ordinary close (FIN). SO_LINGER
+ * with a timeout makes close() wait for the device's ACK first (3 s at
+ * most), then park.
  */
 static void park(int fd)
 {
-	int left, i;
+	struct linger lg = { .l_onoff = 1, .l_linger = 3 };
 
-	for (i = 0; i < 300; i++) {
-		if (ioctl(fd, SIOCOUTQ, &left) || !left)
-			break;
-		usleep(10000);
-	}
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
 }
 

@@ -116,11 +116,45 @@ int tcpark_park_transient(struct sock *sk)
 	return 0;
 }
 
+static bool tcpark_all_acked(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	return READ_ONCE(sk->sk_state) != TCP_ESTABLISHED ||
+	       READ_ONCE(tp->snd_una) == READ_ONCE(tp->write_seq);
+}
+
+/*
+ * SO_LINGER with a timeout asks close() to wait until the data is
+ * delivered. TCP's close sends its FIN first and then waits; here close()
+ * waits for the ACK of everything sent, so that the connection can then
+ * park (no FIN). Under lock_sock(); sk_wait_event() drops it to sleep.
+ * ACKs wake us through sk_write_space() (SOCK_NOSPACE asks for that, as
+ * sk_stream_wait_memory() does); the short slices are a backstop.
+ */
+static void tcpark_linger_for_acks(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (timeo > 0 && !tcpark_all_acked(sk) && !signal_pending(current)) {
+		long slice = min_t(long, timeo, HZ / 20 ?: 1), left = slice;
+
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		sk_wait_event(sk, &left, tcpark_all_acked(sk), &wait);
+		timeo -= slice - left;
+		if (left == slice)	/* woken at once: count a tick */
+			timeo--;
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
 /*
  * The close() of our proto: park instead of closing when the socket is in
  * transient mode and eligible; otherwise (or after parking) TCP's close.
  * SO_LINGER with a zero timeout asks for an abortive close (RST): that
- * request wins over parking.
+ * request wins over parking; with a timeout, close() first waits for the
+ * ACK of what was sent, up to that long.
  */
 void tcpark_close(struct sock *sk, long timeout)
 {
@@ -131,7 +165,10 @@ void tcpark_close(struct sock *sk, long timeout)
 	if (s.mode == TCPARK_MODE_TRANSIENT && !abort &&
 	    READ_ONCE(sk->sk_state) == TCP_ESTABLISHED) {
 		lock_sock(sk);
-		tcpark_park_transient(sk);
+		if (timeout && sk->sk_socket)
+			tcpark_linger_for_acks(sk, timeout);
+		if (sk->sk_state == TCP_ESTABLISHED)
+			tcpark_park_transient(sk);
 		release_sock(sk);
 	}
 	tcpark_base_prot(sk)->close(sk, timeout);

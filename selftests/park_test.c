@@ -1424,6 +1424,58 @@ TEST_F(park, ineligible_unacked)
 	EXPECT_FALSE(parked(&self->c));
 }
 
+/*
+ * SO_LINGER with a timeout: close() right after a reply waits for the
+ * client's ACK (300 ms away), then parks: no FIN, and the record starts
+ * after the reply.
+ */
+TEST_F(park, linger_parks_after_ack)
+{
+	uint64_t parks = stat_of("parks"), unacked = stat_of("unacked");
+	const char *ns = strrchr(cli_path, '/') + 1;
+	struct linger lg = { 1, 5 };
+	static char buf[3000];
+	struct tcp_info ti;
+	char cmd[256];
+	uint64_t took;
+	int i, n;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 300ms", ns);
+	ASSERT_EQ(0, system(cmd));
+	memset(buf, 'r', sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(self->c.srv, buf, sizeof(buf)));
+	ASSERT_EQ(0, setsockopt(self->c.srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	self->c.idx_close = npkts;
+	took = now_ns();
+	EXPECT_EQ(0, close(self->c.srv));
+	took = (now_ns() - took) / 1000000;
+	self->c.srv = -1;
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
+	EXPECT_EQ(0, system(cmd));
+	TH_LOG("close() took %llu ms", (unsigned long long)took);
+	EXPECT_LE(250, took) TH_LOG("close() did not wait for the ACK");
+	EXPECT_GT(5000, took);
+	EXPECT_EQ((ssize_t)sizeof(buf), recv(self->c.cli, buf, sizeof(buf), MSG_WAITALL));
+	for (i = 0; i < 50 && !parked(&self->c); i++)
+		msleep(20);
+	ASSERT_TRUE(parked(&self->c));
+	ASSERT_EQ(0, ctl_find(srv_path, self->c.s.port, self->c.c.port, &self->c.rec));
+	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
+	EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
+	drain(&self->sd.cap, 200);
+	for (n = 0, i = self->c.idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.s))
+			n += !!(pkts[i].flags & (TH_FIN | TH_RST));
+	EXPECT_EQ(0, n) TH_LOG("FIN or RST from the server after close()");
+	/* The record's snd_nxt is past the reply: the client's rcv_nxt. */
+	for (i = self->c.idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.c))
+			EXPECT_EQ(pkts[i].ack, self->c.rec.snd_nxt);
+	EXPECT_EQ(parks + 1, stat_of("parks"));
+	EXPECT_EQ(unacked, stat_of("unacked"));
+}
+
 /* ---- waking a record: accept() and connect() ------------------------- */
 
 /* The client's address as @fam's connect() takes it (v4-mapped for v6). */
