@@ -110,8 +110,12 @@ else
 	log_test "parked: slab+vmalloc pages <= 192 B per connection" le "$park_kmem" 192
 	log_test "stock endpoint >= 2000 B (a socket, not a record)" le 2000 "$stock_inuse"
 	log_test "stock >= 15x parked (slab+vmalloc)" le "$((15 * park_kmem))" "$stock_kmem"
-	log_test "parked_bytes within 16 B of objects + vmalloc ($park_exact)" \
-		le "$(abs $((pbytes / N - park_exact)))" 16
+	# A merged cache (6.1) shares its slabs with other objects that come
+	# and go meanwhile: the measurement is noisier there.
+	tol=16
+	[ "$alone" = "its own cache" ] || tol=32
+	log_test "parked_bytes within $tol B of objects + vmalloc ($park_exact)" \
+		le "$(abs $((pbytes / N - park_exact)))" "$tol"
 fi
 
 mass rst
