@@ -11,6 +11,8 @@
 #      log for KASAN, lockdep, RCU, UBSAN, kmemleak, BUG and WARNING reports
 #      (tools/debug-kernel/guest.sh); any report fails the run and is printed
 #      with the part of the log it came from.
+#   4. the same for park_unload.sh (rmmod and netns deletion with records)
+#      in a second guest with single-threaded TCG (docs/tcg-int3.md).
 # Each step prints KTAP "ok"/"not ok" lines; the last line is the total,
 # "N passed, N failed". Exit status is non-zero on any failure.
 # Logs stay in build/check-debug/.
@@ -130,8 +132,23 @@ run_step selftests-debug "$repo/tools/vm/run" --kernel debug \
 	TCPARK_TEST_TIMEOUT="${TCPARK_TEST_TIMEOUT:-900}" \
 	/add/guest.sh ${TCPARK_DEBUG_TESTS:-}
 say "guest run (boot, selftests, kmemleak, log scan) took $(elapsed "$t")"
+# park_unload.sh (rmmod and netns deletion with records) in a guest of its
+# own with single-threaded TCG, as make check does (docs/tcg-int3.md).
+if [ -z "${TCPARK_DEBUG_TESTS:-}" ]; then
+	t=$(date +%s)
+	TCPARK_VM_TCG_SINGLE=1 run_step selftests-debug-unload "$repo/tools/vm/run" \
+		--kernel debug --timeout "${TCPARK_VM_TIMEOUT:-3600}" \
+		--append log_buf_len=16M \
+		--add "$repo/tools/debug-kernel/guest.sh" -- \
+		env TCPARK_KMEMLEAK_WAIT="${TCPARK_KMEMLEAK_WAIT:-6}" \
+		TCPARK_TEST_TIMEOUT="${TCPARK_TEST_TIMEOUT:-900}" \
+		/add/guest.sh park_unload.sh
+	say "park_unload guest run took $(elapsed "$t")"
+fi
 # kmemleak's frames in tcpark are bare addresses once it is unloaded.
-"$repo/tools/debug-kernel/symbolize.sh" "$repo/build/debug/kmod/tcpark.ko" \
-	"$logs/selftests-debug.log" | tee -a "$logs/selftests-debug.log"
+for log in "$logs"/selftests-debug*.log; do
+	"$repo/tools/debug-kernel/symbolize.sh" "$repo/build/debug/kmod/tcpark.ko" \
+		"$log" | tee -a "$log"
+done
 
 finish
