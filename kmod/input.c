@@ -125,10 +125,7 @@ static void tcpark_rx_rst(struct net *net, struct tcpark_record *rec,
 			  const struct tcpark_seg *seg)
 {
 	if (seg->seq == rec->rcv_nxt) {
-		if (tcpark_record_remove(net, rec)) {
-			tcpark_notify_record(net, rec, TCPARK_EVENT_EXPIRED);
-			tcpark_record_free(rec);
-		}
+		tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, false);
 		return;
 	}
 	if (after(seg->seq, rec->rcv_nxt) &&

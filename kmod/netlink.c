@@ -775,11 +775,8 @@ static int tcpark_act_record(struct net *net, struct tcpark_record *rec,
 		a->last = -EALREADY;
 	} else if (a->cmd == TCPARK_CMD_WAKE) {
 		a->last = -EOPNOTSUPP;
-	} else if (tcpark_record_remove(net, rec)) {
-		tcpark_send_reset(net, rec);
-		tcpark_notify_record(net, rec, TCPARK_EVENT_KILLED);
+	} else if (tcpark_record_end(net, rec, TCPARK_EVENT_KILLED, true)) {
 		atomic64_inc(&tcpark_pernet(net)->stats.kills);
-		tcpark_record_free(rec);
 		a->last = 0;
 		a->done++;
 	} else {

@@ -180,10 +180,10 @@ void tcpark_seed_rtt(struct sock *sk, const struct tcpark_record *rec)
 /*
  * The child as the app will see it: the connection's cookie, the
  * reactivated flag, and a listener wake-up deferred to its first data.
- * A child that came out plain TCP (no memory for our context) wakes the
- * listener at once.
+ * False for a child that came out plain TCP (no memory for our context):
+ * the caller wakes the listener once the child is queued.
  */
-static void tcpark_child_init(struct sock *child, struct sock *lsk,
+static bool tcpark_child_init(struct sock *child, struct sock *lsk,
 			      const struct tcpark_record *rec)
 {
 	struct tcpark_sock *ctx = tcpark_is_ours(child) ? tcpark_sk(child) :
@@ -191,16 +191,15 @@ static void tcpark_child_init(struct sock *child, struct sock *lsk,
 
 	atomic64_set(&child->sk_cookie, rec->cookie);
 	tcpark_seed_rtt(child, rec);
-	if (!ctx) {
-		lsk->sk_data_ready(lsk);
-		return;
-	}
+	if (!ctx)
+		return false;
 	ctx->flags |= TCPARK_F_REACTIVATED;
 	ctx->wakes = 1;
 	sock_hold(lsk);
 	ctx->saved_data_ready = child->sk_data_ready;
 	ctx->wake_parent = lsk;
 	WRITE_ONCE(child->sk_data_ready, tcpark_reactivated_ready);
+	return true;
 }
 
 /* Claimed record, usable listener: build and queue the child. */
@@ -209,7 +208,7 @@ static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
 {
 	struct request_sock *req;
 	struct sock *child;
-	bool own_req;
+	bool own_req, deferred;
 
 	req = inet_reqsk_alloc(lsk->sk_prot->rsk_prot, lsk, true);
 	if (!req)
@@ -229,7 +228,7 @@ static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
 	__acquire(&child->sk_lock.slock);	/* sk_clone_lock() took it */
 	refcount_set(&req->rsk_refcnt, 1);
 	sock_rps_save_rxhash(child, skb);
-	tcpark_child_init(child, lsk, rec);
+	deferred = tcpark_child_init(child, lsk, rec);
 	/* A listener closing now disconnects the child: repair, no RST. */
 	tcp_sk(child)->repair = 1;
 	if (!inet_csk_reqsk_queue_add(lsk, req, child)) {
@@ -241,6 +240,8 @@ static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
 	tcp_sk(child)->repair = 0;
 	bh_unlock_sock(child);
 	sock_put(child);
+	if (!deferred)
+		lsk->sk_data_ready(lsk);
 	return 0;
 }
 
@@ -268,12 +269,8 @@ static unsigned int tcpark_wake_refused(struct net *net,
 	waited = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
 	if (waited < READ_ONCE(tn->def.wake_timeout_ms))
 		return NF_DROP;
-	if (tcpark_record_remove(net, rec)) {
-		tcpark_send_reset(net, rec);
+	if (tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, true))
 		atomic64_inc(&tn->stats.wake_expired);
-		tcpark_notify_record(net, rec, TCPARK_EVENT_EXPIRED);
-		tcpark_record_free(rec);
-	}
 	return NF_DROP;
 }
 

@@ -95,7 +95,7 @@ static void tcpark_record_free_rcu(struct rcu_head *head)
 			container_of(head, struct tcpark_record, rcu));
 }
 
-/* After tcpark_record_remove(): the hook may still be reading it. */
+/* After tcpark_record_unlink(): the hook may still be reading it. */
 void tcpark_record_free(struct tcpark_record *rec)
 {
 	call_rcu(&rec->rcu, tcpark_record_free_rcu);
@@ -175,12 +175,20 @@ void tcpark_record_unlink(struct net *net, struct tcpark_record *rec)
 	static_branch_slow_dec_deferred(&tcpark_records_key);
 }
 
-/* Claim and unlink; false if somebody else has the record. */
-bool tcpark_record_remove(struct net *net, struct tcpark_record *rec)
+/*
+ * End a record (peer's RST, kill, wake timeout): claim, unlink, RST the
+ * peer if @reset, report @event, free. False if somebody else has it.
+ */
+bool tcpark_record_end(struct net *net, struct tcpark_record *rec,
+		       enum tcpark_event event, bool reset)
 {
 	if (!tcpark_record_claim(rec))
 		return false;
 	tcpark_record_unlink(net, rec);
+	if (reset)
+		tcpark_send_reset(net, rec);
+	tcpark_notify_record(net, rec, event);
+	tcpark_record_free(rec);
 	return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include <linux/rhashtable.h>
 #include <linux/uidgid.h>
+#include <linux/tcpark.h>
 
 /*
  * The 4-tuple, always in IPv6 form: an IPv4 address is stored v4-mapped
@@ -96,7 +97,8 @@ bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag);
 bool tcpark_record_claim(struct tcpark_record *rec);
 void tcpark_record_unclaim(struct tcpark_record *rec);
 void tcpark_record_unlink(struct net *net, struct tcpark_record *rec);
-bool tcpark_record_remove(struct net *net, struct tcpark_record *rec);
+bool tcpark_record_end(struct net *net, struct tcpark_record *rec,
+		       enum tcpark_event event, bool reset);
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key);
 bool tcpark_port_maybe_parked(struct net *net, __be16 port);

@@ -135,16 +135,15 @@ static bool tcpark_all_acked(const struct sock *sk)
 static void tcpark_linger_for_acks(struct sock *sk, long timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	unsigned long end = jiffies + timeo;
 
 	add_wait_queue(sk_sleep(sk), &wait);
-	while (timeo > 0 && !tcpark_all_acked(sk) && !signal_pending(current)) {
-		long slice = min_t(long, timeo, HZ / 20 ?: 1), left = slice;
+	while (!tcpark_all_acked(sk) && time_before(jiffies, end) &&
+	       !signal_pending(current)) {
+		long slice = min_t(long, end - jiffies, HZ / 20 ?: 1);
 
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		sk_wait_event(sk, &left, tcpark_all_acked(sk), &wait);
-		timeo -= slice - left;
-		if (left == slice)	/* woken at once: count a tick */
-			timeo--;
+		sk_wait_event(sk, &slice, tcpark_all_acked(sk), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 }
