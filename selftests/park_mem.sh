@@ -42,6 +42,17 @@ snap()
 	eval "I$1=\$(slab_inuse) K$1=\$(kmem) F$1=\$(meminfo MemFree) V$1=\$(meminfo VmallocUsed)"
 }
 
+# buckets_ok BYTES N OBJSIZE: BYTES - N x OBJSIZE is 8 x a power of two
+# in [4N/3, 8N/3).
+buckets_ok()
+{
+	b=$((($1 - $2 * $3) / 8))
+	echo "  buckets: $b ($(($1 - $2 * $3)) B)"
+	[ $(($1 - $2 * $3)) -eq $((b * 8)) ] && [ "$b" -gt 0 ] &&
+		[ $((b & (b - 1))) -eq 0 ] &&
+		[ $((3 * b)) -ge $((4 * $2)) ] && [ $((3 * b)) -lt $((8 * $2)) ]
+}
+
 echo "# stock: $N idle connections, plain TCP both ends"
 snap 0
 mass_start -P
@@ -72,6 +83,17 @@ log_test "tcpark_record objects +$N" eq "$((o4 - o2))" "$N"
 pbytes=$(stat parked_bytes)
 objsize=$(cat "$SLAB_DIR/object_size" 2>/dev/null || echo 0)
 log_test "record object size $objsize <= 128" le "$objsize" 128
+# parked_bytes is records x object size + the bucket array. Both
+# parts are checked exactly, not against slab-wide totals (other
+# objects come and go meanwhile, and a bucket array above 8 KiB is
+# a page allocation that neither Slab nor VmallocUsed shows):
+#  - records: exactly N (counted above), object_size from sysfs;
+#  - buckets: 8 B each, a power of two. rhashtable grows when more
+#    than 3/4 full and doubles: after settle() (its worker done),
+#    N <= 3/4 size and the size it last doubled from was < N / (3/4),
+#    so 4N/3 <= size < 8N/3 (N = 10000: 16384 exactly).
+log_test "parked_bytes = $N x $objsize + a bucket array of 4N/3..8N/3 x 8 B" \
+	buckets_ok "$pbytes" "$N" "$objsize"
 
 # Only the records go: their RSTs never reach the clients.
 run "$TC" -n "$NS_SRV" qdisc add dev veth_srv root netem loss 100%
@@ -84,8 +106,6 @@ log_test "clients still ESTABLISHED (RSTs dropped)" wait_mass_state "$N" 0 0
 
 park_inuse=$(((I4 - I5) / N))
 park_kmem=$(((K4 - K5) / N))
-# Objects in use plus the bucket array: what parked_bytes claims to count.
-park_exact=$(((I4 - I5 + V4 - V5) / N))
 park_free=$(((F5 - F4) / N))
 srv_inuse=$(((I3 - I4) / N + park_inuse))
 if record_cache_alone; then alone="its own cache"; else alone="merged cache"; fi
@@ -106,16 +126,14 @@ echo "#"
 if debug_kernel; then
 	echo "# debug kernel (KASAN/kmemleak): byte checks skipped"
 else
+	# Slab-wide deltas also move with unrelated objects (netlink skbs,
+	# dentries) during the kill: the bounds leave 16 B x N = 160 KiB
+	# (objects) and 77 B x N = 770 KiB (pages, a 112 B record takes
+	# 4096 / 36 = 114 B of slab page) for that, 4x the most seen (40 KiB).
 	log_test "parked: slab objects <= 128 B per connection" le "$park_inuse" 128
 	log_test "parked: slab+vmalloc pages <= 192 B per connection" le "$park_kmem" 192
 	log_test "stock endpoint >= 2000 B (a socket, not a record)" le 2000 "$stock_inuse"
 	log_test "stock >= 15x parked (slab+vmalloc)" le "$((15 * park_kmem))" "$stock_kmem"
-	# A merged cache (6.1) shares its slabs with other objects that come
-	# and go meanwhile: the measurement is noisier there.
-	tol=16
-	[ "$alone" = "its own cache" ] || tol=32
-	log_test "parked_bytes within $tol B of objects + vmalloc ($park_exact)" \
-		le "$(abs $((pbytes / N - park_exact)))" "$tol"
 fi
 
 mass rst
