@@ -145,6 +145,7 @@ TEST_F(idle, blocked_app_sees_eof_client_stays)
 	EXPECT_EQ(EPIPE, errno);
 	ASSERT_EQ(0, tcpark_info(self->child, &info));
 	EXPECT_EQ(TCP_CLOSE, (int)info.tpi_tcp_state);
+	EXPECT_EQ(1, info.tpi_parks) TH_LOG("the park is counted on the socket");
 
 	/* The client saw nothing and its keepalives are answered. */
 	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_KEEPALIVE, &one, 4));
@@ -155,19 +156,45 @@ TEST_F(idle, blocked_app_sees_eof_client_stays)
 	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(self->cli));
 }
 
-TEST_F(idle, activity_defers_park)
+/*
+ * One round of traffic every IDLE_MS / 3 for 4 x IDLE_MS: 1 if it never
+ * parked, 0 if a gap between two sends reached IDLE_MS (a loaded TCG
+ * host can oversleep that long; a park after such a gap is correct, so
+ * the round proves nothing), -1 if it parked although never idle.
+ */
+static int busy_round(FIXTURE_DATA(idle) *self)
 {
-	long start;
-	short rev;
+	long start = now_ms(), last = self->last_tx_ms, t;
 	char b;
 
-	make_pair(_metadata, self, variant->family, TCPARK_MODE_TRANSIENT);
-	start = now_ms();
 	while (now_ms() - start < 4 * IDLE_MS) {
 		usleep(IDLE_MS * 1000 / 3);
-		ASSERT_EQ(1, write(self->cli, "t", 1));
-		ASSERT_EQ(1, read(self->child, &b, 1)) TH_LOG("parked while busy");
+		t = now_ms();
+		if (t - last >= IDLE_MS)
+			return 0;
+		if (write(self->cli, "t", 1) != 1 || read(self->child, &b, 1) != 1)
+			return now_ms() - last >= IDLE_MS ? 0 : -1;
+		last = t;
 	}
+	return 1;
+}
+
+TEST_F(idle, activity_defers_park)
+{
+	int try, ret = 0;
+	short rev;
+
+	for (try = 0; try < 5 && !ret; try++) {
+		if (try) {
+			close(self->child);
+			close(self->cli);
+			close(self->lfd);
+			TH_LOG("round %d: a gap of %d ms or more, again", try, IDLE_MS);
+		}
+		make_pair(_metadata, self, variant->family, TCPARK_MODE_TRANSIENT);
+		ret = busy_round(self);
+	}
+	ASSERT_EQ(1, ret) TH_LOG("parked while busy (or 5 rounds with gaps)");
 	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(self->child));
 	EXPECT_NE(-1, wait_eof(self->child, 5000, &rev, 0));
 }
