@@ -112,6 +112,8 @@ int tcpark_park_transient(struct sock *sk)
 	tcp_disconnect(sk, 0);
 	tcp_sk(sk)->repair = 0;
 	atomic64_inc(&tcpark_pernet(net)->stats.parks);
+	/* An app that still holds the fd (idle timer) sees tpi_parks. */
+	WRITE_ONCE(tcpark_sk(sk)->parks, tcpark_sk(sk)->parks + 1);
 	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED);
 	return 0;
 }
