@@ -139,19 +139,27 @@ static void tcpark_ulp_clone(const struct request_sock *req,
 	struct tcpark_sock *ctx;
 
 	newsk->sk_prot_creator = tcpark_base_prot(newsk);
-	ctx = parent ? kzalloc(sizeof(*ctx), priority) : NULL;
+	/*
+	 * The parent context we read may belong to a listener whose release()
+	 * and module_put() ran meanwhile: the module may be going away, so
+	 * try_module_get(), not __module_get().
+	 */
+	if (!parent || !try_module_get(THIS_MODULE))
+		goto plain;
+	ctx = kzalloc(sizeof(*ctx), priority);
 	if (ctx) {
 		/* Settings pass to the child; counters start afresh. */
 		ctx->set_mask = parent->set_mask;
 		ctx->own = parent->own;
 		if (tcpark_attach(newsk, ctx, priority) == 0) {
-			__module_get(THIS_MODULE);
 			tcpark_idle_update(newsk);
 			return;
 		}
 		kfree(ctx);
 	}
-	/* Out of memory: the child goes on as plain TCP. */
+	module_put(THIS_MODULE);
+plain:
+	/* No module or no memory: the child goes on as plain TCP. */
 	inet_csk(newsk)->icsk_ulp_ops = NULL;
 	rcu_assign_pointer(inet_csk(newsk)->icsk_ulp_data, NULL);
 	WRITE_ONCE(newsk->sk_prot, tcpark_base_prot(newsk));
