@@ -491,9 +491,18 @@ static int tcpark_nl_get_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* Records walked under one RCU read section before a reschedule. */
+#define TCPARK_WALK_BATCH	256
+
 /*
  * Call @fn on every record of @net that matches @f, under RCU (@fn must
- * not sleep); stop early when it returns non-zero, which is returned.
+ * not sleep, and may end the record); stop early when it returns
+ * non-zero, which is returned. Process context: a million records would
+ * hold RCU for too long, so every TCPARK_WALK_BATCH records the walk
+ * stops and reschedules. It stops only once it stands on a record @fn has
+ * not seen yet, which rhashtable_walk_start() finds again; had it stopped
+ * on one @fn just ended, the walker could lose its place in the bucket.
+ * A resize restarts the walk (-EAGAIN): @fn may then see a record twice.
  */
 static int tcpark_walk_records(struct net *net, const struct tcpark_filter *f,
 			       int (*fn)(struct net *net,
@@ -502,18 +511,29 @@ static int tcpark_walk_records(struct net *net, const struct tcpark_filter *f,
 {
 	struct rhashtable_iter iter;
 	struct tcpark_record *rec;
+	unsigned int n = 0;
 	int ret = 0;
 
 	rhashtable_walk_enter(&tcpark_pernet(net)->records, &iter);
 	rhashtable_walk_start(&iter);
-	while (!ret && (rec = rhashtable_walk_next(&iter))) {
+	rec = rhashtable_walk_next(&iter);
+	while (!ret && rec) {
 		if (IS_ERR(rec)) {
-			if (PTR_ERR(rec) == -EAGAIN)
-				continue;
-			break;
+			if (PTR_ERR(rec) != -EAGAIN)
+				break;
+			rec = rhashtable_walk_next(&iter);
+			continue;
 		}
 		if (tcpark_match_record(rec, f))
 			ret = fn(net, rec, arg);
+		rec = rhashtable_walk_next(&iter);
+		if (!ret && !IS_ERR_OR_NULL(rec) &&
+		    ++n % TCPARK_WALK_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+			rec = rhashtable_walk_peek(&iter);
+		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
@@ -809,6 +829,7 @@ static int tcpark_nl_act_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		sock_put(sk);
 		index++;
+		cond_resched();
 	}
 	tcpark_walk_records(genl_info_net(info), &f, tcpark_act_record, &a);
 	if (!a.matched) {
