@@ -50,6 +50,16 @@ static inline struct nlattr **tcpark_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/*
+ * Multicast group flags (GENL_MCAST_CAP_NET_ADMIN, checked by genl_bind())
+ * came in 6.7 and were backported to 6.1.70; Debian's 6.1 and 6.12 both
+ * have them. Without them the events group would hand records' sequence
+ * numbers to any local user: refuse to build rather than leak.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "tcpark needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7, or 6.1.70 and later)"
+#endif
+
 /* MD5 exists on both kernels as configured; TCP-AO came in 6.7. */
 static inline bool tcpark_sk_has_auth(const struct sock *sk)
 {

@@ -4,7 +4,9 @@
  * command and attribute). Portable recipe for 6.1 and 6.12: a plain
  * genl_ops array, family-level policy and maxattr, strict validation from
  * the first command on (resv_start_op), netnsok. Everything acts on the
- * caller's netns; mutating commands need CAP_NET_ADMIN there.
+ * caller's netns; mutating commands need CAP_NET_ADMIN there, and so do a
+ * record's sequence numbers and windows (tcpark_nl_may_see_seq()) and the
+ * events group, which carries them.
  */
 #include <linux/in6.h>
 #include <net/genetlink.h>
@@ -17,9 +19,30 @@ static struct genl_family tcpark_genl_family;
 
 enum { TCPARK_NL_MCGRP_EVENTS };
 
+/*
+ * Events carry records' sequence numbers: genl_bind() refuses the group
+ * to anyone without CAP_NET_ADMIN in the netns's user namespace (as
+ * sock_diag's destroy groups are refused), so there is one kind of event.
+ */
 static const struct genl_multicast_group tcpark_nl_mcgrps[] = {
-	[TCPARK_NL_MCGRP_EVENTS] = { .name = TCPARK_GENL_MCGRP_EVENTS },
+	[TCPARK_NL_MCGRP_EVENTS] = { .name = TCPARK_GENL_MCGRP_EVENTS,
+				     .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
+
+/*
+ * A parked record's sequence numbers and windows are what a blind
+ * attacker lacks to reset or inject into the connection: only a requester
+ * with CAP_NET_ADMIN in the user namespace owning the netns sees them, as
+ * only such a task may read them with TCP_REPAIR (tcp_can_repair_sock()).
+ * netlink_ns_capable() checks both the socket's opener and the sender, as
+ * GENL_UNS_ADMIN_PERM does for the mutating commands. MSS, window scales
+ * and options stay public: ss(8) shows them to anyone.
+ */
+static bool tcpark_nl_may_see_seq(const struct sk_buff *skb)
+{
+	return netlink_ns_capable(skb, sock_net(skb->sk)->user_ns,
+				  CAP_NET_ADMIN);
+}
 
 /* Output-only attributes are absent: strict parsing rejects them. */
 static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
@@ -341,9 +364,10 @@ static int tcpark_put_rec_addr(struct sk_buff *skb, int attr,
 	return nla_put_in_addr(skb, attr, a->s6_addr32[3]);
 }
 
+/* @seq: include sequence numbers and windows (tcpark_nl_may_see_seq()). */
 static int tcpark_put_record(struct sk_buff *skb,
 			     const struct tcpark_record *rec,
-			     struct user_namespace *ns)
+			     struct user_namespace *ns, bool seq)
 {
 	u32 age = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
 	bool v6 = rec->flags & TCPARK_REC_V6;
@@ -362,11 +386,12 @@ static int tcpark_put_record(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, TCPARK_A_KA_ANSWERED,
 			      READ_ONCE(rec->ka_answered), TCPARK_A_PAD))
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, TCPARK_A_SND_NXT, rec->snd_nxt) ||
-	    nla_put_u32(skb, TCPARK_A_RCV_NXT, rec->rcv_nxt) ||
-	    nla_put_u32(skb, TCPARK_A_SND_WND, READ_ONCE(rec->snd_wnd)) ||
-	    nla_put_u32(skb, TCPARK_A_RCV_WND, rec->rcv_wnd) ||
-	    nla_put_u16(skb, TCPARK_A_MSS, rec->mss) ||
+	if (seq && (nla_put_u32(skb, TCPARK_A_SND_NXT, rec->snd_nxt) ||
+		    nla_put_u32(skb, TCPARK_A_RCV_NXT, rec->rcv_nxt) ||
+		    nla_put_u32(skb, TCPARK_A_SND_WND, READ_ONCE(rec->snd_wnd)) ||
+		    nla_put_u32(skb, TCPARK_A_RCV_WND, rec->rcv_wnd)))
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, TCPARK_A_MSS, rec->mss) ||
 	    nla_put_u8(skb, TCPARK_A_SND_WSCALE, rec->snd_wscale) ||
 	    nla_put_u8(skb, TCPARK_A_RCV_WSCALE, rec->rcv_wscale) ||
 	    nla_put_u32(skb, TCPARK_A_TCP_OPTIONS, rec->flags &
@@ -378,14 +403,15 @@ static int tcpark_put_record(struct sk_buff *skb,
 
 static int tcpark_fill_record(struct sk_buff *skb,
 			      const struct tcpark_record *rec, u32 portid,
-			      u32 seq, int flags, u8 cmd)
+			      u32 seq, int flags, bool see_seq)
 {
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &tcpark_genl_family, flags, cmd);
+	hdr = genlmsg_put(skb, portid, seq, &tcpark_genl_family, flags,
+			  TCPARK_CMD_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (tcpark_put_record(skb, rec, current_user_ns())) {
+	if (tcpark_put_record(skb, rec, current_user_ns(), see_seq)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -400,7 +426,9 @@ static int tcpark_fill_record(struct sk_buff *skb,
  * taken one at a time with a reference, so no lock is held while filling
  * messages), then records (cb->args[1] != 0: an rhashtable walker kept
  * across calls, freed in .done). A walk may show a record twice if the
- * table resizes meanwhile.
+ * table resizes meanwhile. cb->args[2]: the requester may see sequence
+ * numbers, decided once in .start for the whole dump (later parts run in
+ * whichever task calls recvmsg()).
  */
 static int tcpark_dump_socks(struct sk_buff *skb, struct netlink_callback *cb,
 			     const struct tcpark_filter *f)
@@ -454,7 +482,7 @@ static int tcpark_dump_records(struct sk_buff *skb,
 			ret = tcpark_fill_record(skb, rec,
 						 NETLINK_CB(cb->skb).portid,
 						 cb->nlh->nlmsg_seq,
-						 NLM_F_MULTI, TCPARK_CMD_GET);
+						 NLM_F_MULTI, cb->args[2]);
 			if (ret)
 				break;	/* peeked: resumes with this one */
 		}
@@ -462,6 +490,12 @@ static int tcpark_dump_records(struct sk_buff *skb,
 	}
 	rhashtable_walk_stop(iter);
 	return ret;
+}
+
+static int tcpark_nl_get_start(struct netlink_callback *cb)
+{
+	cb->args[2] = tcpark_nl_may_see_seq(cb->skb);
+	return 0;
 }
 
 static int tcpark_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -543,6 +577,7 @@ static int tcpark_walk_records(struct net *net, const struct tcpark_filter *f,
 struct tcpark_get_arg {
 	struct sk_buff *msg;
 	struct genl_info *info;
+	bool see_seq;
 };
 
 static int tcpark_get_record(struct net *net, struct tcpark_record *rec,
@@ -551,7 +586,7 @@ static int tcpark_get_record(struct net *net, struct tcpark_record *rec,
 	struct tcpark_get_arg *a = arg;
 
 	return tcpark_fill_record(a->msg, rec, a->info->snd_portid,
-				  a->info->snd_seq, 0, TCPARK_CMD_GET) ?: 1;
+				  a->info->snd_seq, 0, a->see_seq) ?: 1;
 }
 
 /* The socket with this cookie in @net, referenced, or NULL. */
@@ -575,7 +610,10 @@ static struct sock *tcpark_find_cookie(struct net *net, u64 cookie)
 
 static int tcpark_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct tcpark_get_arg arg = { .info = info };
+	struct tcpark_get_arg arg = {
+		.info = info,
+		.see_seq = tcpark_nl_may_see_seq(skb),
+	};
 	struct tcpark_filter f = { .mode = U32_MAX };
 	struct sock *sk;
 	int ret;
@@ -880,8 +918,9 @@ void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &tcpark_genl_family, 0, TCPARK_CMD_EVENT);
+	/* Every listener has CAP_NET_ADMIN: see tcpark_nl_mcgrps. */
 	if (!hdr || nla_put_u32(msg, TCPARK_A_EVENT, event) ||
-	    tcpark_put_record(msg, rec, net->user_ns)) {
+	    tcpark_put_record(msg, rec, net->user_ns, true)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -894,6 +933,7 @@ static const struct genl_ops tcpark_nl_ops[] = {
 	{
 		.cmd	= TCPARK_CMD_GET,
 		.doit	= tcpark_nl_get_doit,
+		.start	= tcpark_nl_get_start,
 		.dumpit	= tcpark_nl_get_dumpit,
 		.done	= tcpark_nl_get_done,
 	},

@@ -286,6 +286,11 @@ int cmd_monitor(struct tp_nl *nl)
 			TCPARK_GENL_MCGRP_EVENTS);
 		return EXIT_FAIL;
 	}
+	/* The kernel refuses the group: its events carry sequence numbers. */
+	if (ret == -EPERM || ret == -EACCES) {
+		fprintf(stderr, PROG ": monitor: permission denied: events need CAP_NET_ADMIN in this network namespace (show works without it)\n");
+		return EXIT_NOPERM;
+	}
 	if (ret < 0)
 		return report(nl, "monitor", ret, NULL);
 

@@ -127,6 +127,9 @@ struct tcpark_info {
  *		IDLE_AGE_MS (since the peer's last segment), KA_ANSWERED,
  *		SND_NXT, RCV_NXT, SND_WND, RCV_WND, MSS, SND_WSCALE,
  *		RCV_WSCALE, TCP_OPTIONS
+ *	SND_NXT, RCV_NXT, SND_WND and RCV_WND go only to a requester with
+ *	CAP_NET_ADMIN in the netns's user namespace (as TCP_REPAIR); others
+ *	get the rest, as ss(8) shows them.
  * TCPARK_CMD_STATS -> STAT_* attributes (STAT_INELIGIBLE is the sum of
  *	the STAT_REFUSED_* reasons) and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
@@ -141,7 +144,9 @@ struct tcpark_info {
  *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS; the same ranges as
  *	the sysctls. All are checked before any is applied.
  * Multicast group TCPARK_GENL_MCGRP_EVENTS: TCPARK_CMD_EVENT messages with
- *	TCPARK_A_EVENT (enum tcpark_event) and the socket attributes.
+ *	TCPARK_A_EVENT (enum tcpark_event) and the socket attributes, all of
+ *	them. Joining it needs CAP_NET_ADMIN in the netns's user namespace
+ *	(EPERM otherwise).
  */
 #define TCPARK_GENL_NAME		"tcpark"
 #define TCPARK_GENL_VERSION		1

@@ -19,6 +19,9 @@
  *	FAKE_NOMATCH_ENOENT=1	PARK/WAKE/KILL match nothing: ENOENT
  *	FAKE_EVENTS=N		events sent to a monitor before SIGINT (3)
  *	FAKE_EVENT_RECORDS=1	those events carry records, not sockets
+ *	FAKE_UNPRIV=1		the caller lacks CAP_NET_ADMIN: records come
+ *				without SND_NXT, RCV_NXT, SND_WND, RCV_WND
+ *				and joining the events group is EPERM
  *	FAKE_OLD_STATS=1	STATS as a module from before the wake
  *				counters and wake_timeout_ms answers it
  *	FAKE_LOG=FILE		each request, decoded, appended to FILE
@@ -243,10 +246,12 @@ static void put_record(struct nlmsghdr *nlh, int i)
 	mnl_attr_put_u32(nlh, TCPARK_A_IDLE_AGE_MS, i * 2500);
 	put_u64(nlh, TCPARK_A_KA_ANSWERED, i);
 	/* Above 2^31, so a signed print would show. */
-	mnl_attr_put_u32(nlh, TCPARK_A_SND_NXT, 0xdeadbeefU + i);
-	mnl_attr_put_u32(nlh, TCPARK_A_RCV_NXT, 0x12345678U + i);
-	mnl_attr_put_u32(nlh, TCPARK_A_SND_WND, 65535);
-	mnl_attr_put_u32(nlh, TCPARK_A_RCV_WND, 64256);
+	if (!env_num("FAKE_UNPRIV", 0)) {
+		mnl_attr_put_u32(nlh, TCPARK_A_SND_NXT, 0xdeadbeefU + i);
+		mnl_attr_put_u32(nlh, TCPARK_A_RCV_NXT, 0x12345678U + i);
+		mnl_attr_put_u32(nlh, TCPARK_A_SND_WND, 65535);
+		mnl_attr_put_u32(nlh, TCPARK_A_RCV_WND, 64256);
+	}
 	mnl_attr_put_u16(nlh, TCPARK_A_MSS, v6 ? 1440 : 1460);
 	mnl_attr_put_u8(nlh, TCPARK_A_SND_WSCALE, wscale ? 7 : 0);
 	mnl_attr_put_u8(nlh, TCPARK_A_RCV_WSCALE, wscale ? 9 : 0);
@@ -542,6 +547,10 @@ int mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
 	if (type == NETLINK_ADD_MEMBERSHIP) {
 		if (*(unsigned int *)buf != FAKE_GROUP_ID) {
 			errno = EINVAL;
+			return -1;
+		}
+		if (env_num("FAKE_UNPRIV", 0)) {
+			errno = EPERM;
 			return -1;
 		}
 		subscribed = true;

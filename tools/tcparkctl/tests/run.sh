@@ -197,6 +197,16 @@ expect_rc 0 "record by cookie: exit 0"
 expect "record by cookie: a doit" has '^cmd=1 2=5003/8$' log
 expect "record by cookie: one row" has '^PARKED/ESTAB +transient .* 5003 +uid:1000 +snd_nxt:3735928562 .* sack ka_answered:3$' out
 
+# Without CAP_NET_ADMIN the kernel leaves out the sequence numbers and
+# windows: the rows simply lack them, with no error.
+tc FAKE_RECORDS=4 FAKE_UNPRIV=1 -- show state parked mode transient
+expect_rc 0 "records, unprivileged: exit 0"
+expect "records, unprivileged: nothing on stderr" test ! -s "$tmp/err"
+expect "records, unprivileged: a row without seq or wnd" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +mss:1460 wscale:7,9 ts sack ka_answered:1$' out
+expect "records, unprivileged: no row has them" sh -c "! grep -Eq 'snd_nxt|rcv_nxt|wnd:' '$tmp/out'"
+tc FAKE_RECORDS=4 FAKE_UNPRIV=1 -- -j show state parked mode transient
+expect "records -j, unprivileged: no seq or window keys" py 'len(d) == 4 and all(not (set(r) & {"snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd"}) and r["mss"] for r in d)'
+
 tc FAKE_SOCKETS=0 FAKE_RECORDS=700 -- -j show
 expect "records: 700 over many reads (JSON)" py 'len(d) == 700 and d[699]["cookie"] == 5700 and d[699]["remote_addr"] == "2001:db8:2::2bc"'
 tc FAKE_SOCKETS=0 FAKE_RECORDS=700 -- -H show
@@ -294,6 +304,11 @@ e = [json.loads(l) for l in open(sys.argv[1])]
 sys.exit(0 if [x["event"] for x in e] == ["parked", "woken", "expired"] and
 	 e[0]["snd_nxt"] == 3735928560 and e[0]["options"] == ["ts", "sack", "wscale"] and
 	 e[2]["options"] == ["sack"] and "ka_sent" not in e[0] and e[1]["mss"] == 1440 else 1)' "$tmp/out"
+
+tc FAKE_UNPRIV=1 -- monitor
+expect_rc 77 "monitor, events group refused (EPERM): exit 77"
+expect "monitor, refused: says what it needs" has '^tcparkctl: monitor: permission denied: events need CAP_NET_ADMIN in this network namespace \(show works without it\)$' err
+expect "monitor, refused: prints nothing" test ! -s "$tmp/out"
 
 # ---- netns ----
 tc -- -n tcparkctl-no-such-ns show
