@@ -882,14 +882,30 @@ static int tcpark_nl_act_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- events ----------------------------------------------------------- */
 
-void tcpark_notify(struct sock *sk, enum tcpark_event event)
+/*
+ * Records end from the hooks (a peer's RST, a wake timeout) until module
+ * exit unregisters them in tcpark_pernet_exit(), which runs after the
+ * family is gone: its multicast group ids may by then belong to another
+ * family. tcpark_netlink_exit() clears this and waits for the RCU
+ * readers that may have seen it set.
+ */
+static bool tcpark_nl_live __read_mostly;
+
+/* Under rcu_read_lock(): whether an event for @net has somewhere to go. */
+static bool tcpark_nl_listening(struct net *net)
+{
+	return READ_ONCE(tcpark_nl_live) &&
+	       genl_has_listeners(&tcpark_genl_family, net,
+				  TCPARK_NL_MCGRP_EVENTS);
+}
+
+static void tcpark_notify_locked(struct sock *sk, enum tcpark_event event)
 {
 	struct net *net = sock_net(sk);
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&tcpark_genl_family, net,
-				TCPARK_NL_MCGRP_EVENTS))
+	if (!tcpark_nl_listening(net))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
@@ -905,14 +921,21 @@ void tcpark_notify(struct sock *sk, enum tcpark_event event)
 				TCPARK_NL_MCGRP_EVENTS, GFP_ATOMIC);
 }
 
-void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
-			  enum tcpark_event event)
+void tcpark_notify(struct sock *sk, enum tcpark_event event)
+{
+	rcu_read_lock();
+	tcpark_notify_locked(sk, event);
+	rcu_read_unlock();
+}
+
+static void tcpark_notify_record_locked(struct net *net,
+					const struct tcpark_record *rec,
+					enum tcpark_event event)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&tcpark_genl_family, net,
-				TCPARK_NL_MCGRP_EVENTS))
+	if (!tcpark_nl_listening(net))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
@@ -927,6 +950,14 @@ void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&tcpark_genl_family, net, msg, 0,
 				TCPARK_NL_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
+void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
+			  enum tcpark_event event)
+{
+	rcu_read_lock();
+	tcpark_notify_record_locked(net, rec, event);
+	rcu_read_unlock();
 }
 
 static const struct genl_ops tcpark_nl_ops[] = {
@@ -979,10 +1010,15 @@ static struct genl_family tcpark_genl_family __ro_after_init = {
 
 int tcpark_netlink_init(void)
 {
-	return genl_register_family(&tcpark_genl_family);
+	int ret = genl_register_family(&tcpark_genl_family);
+
+	WRITE_ONCE(tcpark_nl_live, !ret);
+	return ret;
 }
 
 void tcpark_netlink_exit(void)
 {
+	WRITE_ONCE(tcpark_nl_live, false);
+	synchronize_rcu();
 	genl_unregister_family(&tcpark_genl_family);
 }
