@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* splitmix64: tiny, and every seed (even 0) gives a full-period stream. */
 static uint64_t fuzz_state;
 

@@ -54,7 +54,8 @@ static const char *const sysctls[] = {
 	"idle_ms", "mode", "keepalive_interval_ms", "keepalive_probes",
 	"max_parked", "max_parked_mem_mb", "wake_timeout_ms",
 };
-#define NSYSCTL (sizeof(sysctls) / sizeof(sysctls[0]))
+
+#define NSYSCTL ARRAY_SIZE(sysctls)
 
 struct tally {
 	unsigned int sent, ok, replies, malformed, err[140];
@@ -75,7 +76,7 @@ static uint32_t edge_u32(void)
 
 	if (fz_pct(25))
 		return fz_u32();
-	return v[fz_below(sizeof(v) / sizeof(v[0]))];
+	return v[fz_below(ARRAY_SIZE(v))];
 }
 
 static void fill_value(uint8_t *p, int type, int len)
@@ -544,7 +545,7 @@ static int nobody_turn(unsigned int iters)
 
 int main(int argc, char **argv)
 {
-	unsigned int iters = fuzz_iters(1500);
+	unsigned int iters = fuzz_iters(5000);
 	uint32_t before[NSYSCTL], after[NSYSCTL];
 	uint64_t kills, parks, stat_parked;
 	struct parked rec[2];

@@ -101,13 +101,13 @@ static uint32_t pick_value(int opt, bool second)
 		return fz_u32();
 	switch (opt) {
 	case TCPARK_IDLE_MS:
-		return idle[fz_below(sizeof(idle) / sizeof(idle[0]))];
+		return idle[fz_below(ARRAY_SIZE(idle))];
 	case TCPARK_MODE:
 	case TCPARK_PIN:
 		return fz_below(3);
 	case TCPARK_KEEPALIVE:
-		return second ? probes[fz_below(sizeof(probes) / sizeof(probes[0]))] :
-				ka[fz_below(sizeof(ka) / sizeof(ka[0]))];
+		return second ? probes[fz_below(ARRAY_SIZE(probes))] :
+				ka[fz_below(ARRAY_SIZE(ka))];
 	}
 	return fz_u32();
 }
@@ -135,7 +135,7 @@ static unsigned int pick_len(int opt)
 	case 4 ... 8:
 		return fz_below(65);
 	default:
-		return huge[fz_below(sizeof(huge) / sizeof(huge[0]))];
+		return huge[fz_below(ARRAY_SIZE(huge))];
 	}
 }
 
@@ -168,6 +168,13 @@ static int no_ulp_errno(const struct fsock *s, bool set, unsigned int len)
 	return s->family == AF_INET ? EOPNOTSUPP : ENOPROTOOPT;
 }
 
+/* TCPARK_PARK with optlen 0: parked, or not eligible, connected, built, or again. */
+static bool park_outcome(int ret, int err)
+{
+	return !ret || err == EBUSY || err == ENOTCONN || err == EOPNOTSUPP ||
+	       err == EALREADY;
+}
+
 static void fuzz_set(struct fsock *s)
 {
 	int opt = pick_opt(), size = opt_size(opt), ret, err, want;
@@ -195,13 +202,10 @@ static void fuzz_set(struct fsock *s)
 	if ((int)len < 0) {
 		want = EINVAL;
 	} else if (opt == TCPARK_PARK) {
-		if (len)
-			want = EINVAL;
-		else if (!ret || err == EBUSY || err == ENOTCONN ||
-			 err == EOPNOTSUPP || err == EALREADY)
+		/* -1: one of the outcomes README lists for TCPARK_PARK */
+		want = len ? EINVAL : park_outcome(ret, err) ? 0 : -1;
+		if (!want)
 			return;
-		else
-			want = -1;
 	} else if (size < 0) {
 		want = ENOPROTOOPT;
 	} else if (len != (unsigned int)size) {
@@ -398,7 +402,7 @@ static int make_socks(int family)
 
 int main(int argc, char **argv)
 {
-	unsigned int iters = fuzz_iters(20000), i;
+	unsigned int iters = fuzz_iters(50000), i;
 	int e;
 
 	verbose = argc > 1 && !strcmp(argv[1], "-v");

@@ -28,9 +28,13 @@
  *    seq = snd_nxt, ack = rcv_nxt and no payload (the record's, which
  *    nothing may move while parked) and a right checksum;
  *  - afterwards exactly the records that got their exact RST are gone,
- *    and each other one answers a valid keepalive (seq = rcv_nxt - 1,
- *    ack = snd_nxt, TSval ahead of all the near ones) with that ACK;
- *    retried after 1.1 s, since answers to junk are rate-limited.
+ *    and each other one answers the peer coming back (a bare ACK, then a
+ *    keepalive: seq = rcv_nxt - 1, ack = snd_nxt) with that ACK, echoing
+ *    the keepalive's TSval: the fuzzer keeps the TSvals of segments that
+ *    RFC 7323 lets into TS.Recent near the peer's clock and sends the
+ *    final ones just after the latest of them (may_update_ts()), so an
+ *    older TSecr means junk moved TS.Recent. Retried after 1.1 s, since
+ *    answers to junk are rate-limited.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,13 +64,29 @@ struct fconn {
 	uint16_t cli_win;
 	bool ts;
 	uint32_t ts0;		/* the client's last TSval before the park */
+	uint32_t ts_max;	/* the latest TS.Recent RFC 7323 allows now */
+	uint32_t t_final;	/* the TSval of the final keepalive */
+	bool final;		/* judge() looks for its answer */
 	bool killable;		/* the fuzzer may end it with an exact RST */
 	bool ended;		/* ... and did */
 	/* seen */
 	unsigned int sent, answers, exact_rst_bad;
 	bool final_ok;
+	uint32_t bad_tsecr;	/* a final answer's TSecr, when not t_final */
+	bool tsecr_wrong;
 };
 
+/* What was sent, to name the segment behind a wrong TSecr. */
+struct sent {
+	uint8_t conn, flags, doff;
+	bool well_formed, model;	/* ... and may_update_ts() */
+	int32_t dseq, dack;		/* from rcv_nxt, snd_nxt */
+	uint32_t tsval;
+	uint16_t len;			/* TCP bytes */
+};
+
+static struct sent *sent_log;
+static unsigned int nsent;
 static struct fconn conns[MAXCONN];
 static int nconns, verbose;
 static const char *srv_path, *cli_path;
@@ -141,6 +161,14 @@ static void judge(const struct pkt *p)
 		return;
 	}
 	c->answers++;
+	if (!c->final)
+		return;
+	if (!c->ts || p->tsecr == c->t_final) {
+		c->final_ok = true;
+	} else {
+		c->tsecr_wrong = true;
+		c->bad_tsecr = p->tsecr;
+	}
 }
 
 static void drain(int ms, void (*fn)(const struct pkt *p))
@@ -167,7 +195,7 @@ static bool quiet(int fd)
 	return !getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) && !ti.tcpi_unacked;
 }
 
-static int open_conn(int lfd, const struct endpoint *ep, int family)
+static int open_conn(int lfd, const struct endpoint *ep, int family, bool killable)
 {
 	struct fconn *c = &conns[nconns];
 	char buf[256];
@@ -187,8 +215,7 @@ static int open_conn(int lfd, const struct endpoint *ep, int family)
 	for (i = 0; i < 300 && !(quiet(srv) && quiet(c->cli)); i++)
 		msleep(10);
 	nconns++;
-	/* Records made alternately killable or not, across both families. */
-	c->killable = nconns % 2;
+	c->killable = killable;
 	return close(srv);
 }
 
@@ -214,7 +241,11 @@ static int setup(int per_family)
 		for (i = 0; i < per_family; i++) {
 			/* Every other connection without timestamps. */
 			ns_sysctl(cli_ns, "/proc/sys/net/ipv4/tcp_timestamps", !(i % 2));
-			if (open_conn(lfd[f], &cep, family))
+			/*
+			 * Per family: with and without timestamps, each
+			 * once killable and once not (i % 4 < 2).
+			 */
+			if (open_conn(lfd[f], &cep, family, i % 4 < 2))
 				return -1;
 		}
 	}
@@ -244,6 +275,7 @@ static int setup(int per_family)
 		c->rcv_wnd = rec.rcv_wnd ? rec.rcv_wnd : 65535;
 		if (!c->ts)
 			c->ts0 = fz_u32();
+		c->ts_max = c->ts0;
 	}
 	return 0;
 }
@@ -300,7 +332,7 @@ static size_t random_opts(uint8_t *o, size_t room)
 		default:
 			len = kind == TCPOPT_MAXSEG ? 4 : kind == TCPOPT_WINDOW ? 3 :
 			      kind == TCPOPT_SACK_PERMITTED ? 2 :
-			      kind == TCPOPT_TIMESTAMP ? 10 : kind == 19 ? 18 :
+			      kind == 19 ? 18 :
 			      kind == TCPOPT_SACK ? 2 + 8 * (1 + fz_below(4)) :
 			      2 + fz_below(12);
 		}
@@ -381,16 +413,47 @@ static uint32_t pick_tsval(const struct fconn *c)
 	}
 }
 
+/* The TCP header length @f has on the wire and as the receiver reads it. */
+static size_t hdr_len(const struct forge *f)
+{
+	return 20 + ((((f->ts ? 12 : 0) + f->optlen) + 3) & ~3u);
+}
+
+static size_t tcp_len(const struct forge *f)
+{
+	size_t len = hdr_len(f) + f->paylen;
+
+	return f->tcp_bytes && f->tcp_bytes < len ? f->tcp_bytes : len;
+}
+
 /* Would TCP (and so the module) even look at this segment? */
 static bool well_formed(const struct forge *f)
 {
-	size_t thlen = 20 + ((((f->ts ? 12 : 0) + f->optlen) + 3) & ~3u);
-	size_t len = thlen + f->paylen;
-	size_t doff = f->doff ? (size_t)f->doff * 4 : thlen;
+	size_t doff = f->doff ? (size_t)f->doff * 4 : hdr_len(f);
 
-	if (f->tcp_bytes && f->tcp_bytes < len)
-		len = f->tcp_bytes;
-	return !f->bad_csum && len >= 20 && doff >= 20 && doff <= len;
+	return !f->bad_csum && tcp_len(f) >= 20 && doff >= 20 && doff <= tcp_len(f);
+}
+
+/*
+ * May @f move TS.Recent (RFC 7323 §4.3, §5.3; Linux: tcp_validate_incoming()
+ * then tcp_ack() -> tcp_replace_ts_recent())? Only a well-formed ACK
+ * without RST or SYN whose TSval passes PAWS, that is acceptable (RFC 793:
+ * not all old, not beyond the window), with SEG.SEQ <= Last.ACK.sent and
+ * an ACK of nothing unsent. A superset of that is fine here: it only
+ * makes the final TSval later. The receiver sees the TS option only if
+ * its data offset covers it (NOP NOP TS come first).
+ */
+static bool may_update_ts(const struct fconn *c, const struct forge *f)
+{
+	size_t doff = f->doff ? (size_t)f->doff * 4 : hdr_len(f);
+	uint32_t end_seq;
+
+	if (!c->ts || !f->ts || doff < 32 || !well_formed(f) ||
+	    (f->flags & (TH_RST | TH_SYN)) || !(f->flags & TH_ACK))
+		return false;
+	end_seq = f->seq + (tcp_len(f) - doff) + !!(f->flags & TH_FIN);
+	return !seq_before(end_seq, c->rcv_nxt) && !seq_after(f->seq, c->rcv_nxt) &&
+	       !seq_after(f->ack, c->snd_nxt) && !seq_before(f->tsval, c->ts_max);
 }
 
 static void build(struct fconn *c, struct forge *f, uint8_t *opts, bool late)
@@ -429,6 +492,14 @@ static void build(struct fconn *c, struct forge *f, uint8_t *opts, bool late)
 	f->bad_csum = fz_pct(5);
 	if (fz_pct(3))
 		f->tcp_bytes = 1 + fz_below(80);
+	/*
+	 * TSvals that RFC 7323 lets into TS.Recent stay near ts0, so that all
+	 * of them compare in one order and a later one exists: the final
+	 * keepalive's. Junk may carry any TSval (none of it may count).
+	 */
+	if (f->ts && (uint32_t)(f->tsval - c->ts0 + TS_SPAN) > 2 * TS_SPAN + 10000 &&
+	    may_update_ts(c, f))
+		f->tsval = c->ts0 + fz_below(2 * TS_SPAN) - TS_SPAN;
 	/* The exact RST only where and when the fuzzer allows a record to end. */
 	if ((f->flags & TH_RST) && f->seq == c->rcv_nxt && well_formed(f) &&
 	    !(c->killable && late)) {
@@ -439,11 +510,49 @@ static void build(struct fconn *c, struct forge *f, uint8_t *opts, bool late)
 	}
 }
 
+static void log_sent(struct fconn *c, const struct forge *f)
+{
+	struct sent *e = &sent_log[nsent++];
+
+	e->conn = c - conns;
+	e->flags = f->flags;
+	e->doff = f->doff;
+	e->well_formed = well_formed(f);
+	e->model = may_update_ts(c, f);
+	e->dseq = f->seq - c->rcv_nxt;
+	e->dack = f->ack - c->snd_nxt;
+	e->tsval = f->ts ? f->tsval : 0;
+	e->len = tcp_len(f);
+}
+
+/* The segments that carried @tsval to @c. */
+static void print_sent(const struct fconn *c, uint32_t tsval)
+{
+	unsigned int i;
+	char fl[10];
+
+	for (i = 0; i < nsent; i++) {
+		const struct sent *e = &sent_log[i];
+
+		if (&conns[e->conn] != c || e->tsval != tsval)
+			continue;
+		printf("#   segment %u: [%s] seq rcv_nxt%+d ack snd_nxt%+d TSval %u, %u TCP bytes%s%s%s\n",
+		       i, pkt_flags_str(e->flags, fl), e->dseq, e->dack, e->tsval, e->len,
+		       e->doff ? ", forged data offset" : "",
+		       e->well_formed ? "" : ", malformed",
+		       e->model ? ", acceptable" : ", not acceptable (RFC 793/7323)");
+	}
+}
+
 static int fuzz(int fd4, int fd6, unsigned int iters)
 {
 	uint8_t opts[40];
 	struct forge f;
 	unsigned int i, sent = 0, ended = 0;
+
+	sent_log = calloc(iters, sizeof(*sent_log));
+	if (!sent_log)
+		return -1;
 
 	for (i = 0; i < iters; i++) {
 		struct fconn *c = &conns[fz_below(nconns)];
@@ -456,8 +565,11 @@ static int fuzz(int fd4, int fd6, unsigned int iters)
 			printf("# forge_send: %s\n", strerror(errno));
 			return -1;
 		}
+		log_sent(c, &f);
 		sent++;
 		c->sent++;
+		if (may_update_ts(c, &f))
+			c->ts_max = f.tsval;
 		if ((f.flags & TH_RST) && f.seq == c->rcv_nxt) {
 			if (well_formed(&f)) {
 				c->ended = true;
@@ -504,11 +616,35 @@ static void check_records(void)
 	}
 }
 
-/* A keepalive as Linux sends it: seq = snd_una - 1, no data. */
+/*
+ * The peer comes back: a bare ACK at rcv_nxt, then a keepalive as Linux
+ * sends it (seq = snd_una - 1, no data), both with a TSval just after
+ * every one RFC 7323 let into TS.Recent. The answer must be the ACK with
+ * seq = snd_nxt, ack = rcv_nxt and, with timestamps, TSecr = that TSval:
+ * anything older means TS.Recent was moved by a segment that was not
+ * acceptable, and the peer's own segments now fail PAWS.
+ */
+static void send_final(int fd4, int fd6, struct fconn *c)
+{
+	struct forge f = { 0 };
+	int fd = c->c.family == AF_INET ? fd4 : fd6;
+
+	f.src = c->c;
+	f.dst = c->s;
+	f.flags = TH_ACK;
+	f.ack = c->snd_nxt;
+	f.win = c->cli_win;
+	f.ts = c->ts;
+	f.tsval = c->t_final;
+	f.seq = c->rcv_nxt;
+	forge_send(fd, &f);
+	f.seq = c->rcv_nxt - 1;
+	forge_send(fd, &f);
+}
+
 static void final_keepalives(int fd4, int fd6)
 {
-	int round, i, left;
-	struct forge f;
+	int round, i, left = 0;
 
 	for (round = 0; round < 4; round++) {
 		left = 0;
@@ -519,42 +655,39 @@ static void final_keepalives(int fd4, int fd6)
 
 			if (c->ended || c->final_ok)
 				continue;
-			memset(&f, 0, sizeof(f));
-			f.src = c->c;
-			f.dst = c->s;
-			f.flags = TH_ACK;
-			f.seq = c->rcv_nxt - 1;
-			f.ack = c->snd_nxt;
-			f.win = c->cli_win;
-			f.ts = c->ts;
-			f.tsval = c->ts0 + TS_SPAN + 5000;
-			c->answers = 0;
-			forge_send(c->c.family == AF_INET ? fd4 : fd6, &f);
+			c->t_final = c->ts_max + 1000;
+			c->final = true;
+			send_final(fd4, fd6, c);
 		}
 		drain(500, judge);
-		for (i = 0; i < nconns; i++) {
-			struct fconn *c = &conns[i];
-
-			if (c->ended || c->final_ok)
-				continue;
-			c->final_ok = c->answers > 0;
-			left += !c->final_ok;
-		}
+		for (i = 0; i < nconns; i++)
+			left += !conns[i].ended && !conns[i].final_ok;
 		if (!left)
 			break;
 	}
 	for (i = 0; i < nconns; i++) {
 		struct fconn *c = &conns[i];
 
-		if (!c->ended && !c->final_ok) {
-			printf("# %s record :%u -> :%u: no right answer to a valid keepalive\n",
+		if (c->ended || c->final_ok)
+			continue;
+		fails++;
+		if (c->tsecr_wrong) {
+			printf("# %s record :%u -> :%u: keepalive with TSval %u answered with TSecr %u: TS.Recent was moved by an unacceptable segment (RFC 7323 §5.3), the peer now fails PAWS; it came from:\n",
+			       fam_str(c), c->s.port, c->c.port, c->t_final, c->bad_tsecr);
+			print_sent(c, c->bad_tsecr);
+		} else {
+			printf("# %s record :%u -> :%u: no answer to a valid keepalive\n",
 			       fam_str(c), c->s.port, c->c.port);
-			fails++;
 		}
 	}
-	if (!left)
-		printf("# every surviving record answered a valid keepalive (round %d)\n",
-		       round + 1);
+	if (!left) {
+		int ts = 0;
+
+		for (i = 0; i < nconns; i++)
+			ts += !conns[i].ended && conns[i].ts;
+		printf("# every surviving record answered the peer's keepalive (round %d; %d with timestamps, TSecr right)\n",
+		       round + 1, ts);
+	}
 }
 
 static void teardown(void)
