@@ -3,8 +3,10 @@
  * Seeded, bounded fuzzing for the tcpark selftests (fuzz_nl, fuzz_opt,
  * fuzz_seg): one small deterministic generator, a seed taken from the
  * environment or the clock and always printed, so that a failure replays
- * with FUZZ_SEED=N; and an iteration count scaled by FUZZ_SCALE (percent,
- * default 100), which fuzz.sh lowers on the slower debug kernel.
+ * with FUZZ_SEED=N (on the same kernel: fuzz_seg's choices are relative to
+ * windows and sequence numbers each kernel picks its own way); and an
+ * iteration count scaled by FUZZ_SCALE (percent, default 100), which
+ * fuzz.sh lowers on the slower debug kernel.
  */
 #ifndef _TCPARK_SELFTEST_FUZZ_H
 #define _TCPARK_SELFTEST_FUZZ_H

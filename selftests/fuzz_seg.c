@@ -706,7 +706,7 @@ int main(int argc, char **argv)
 		{ "client-netns", required_argument, NULL, 'c' },
 		{ 0 }
 	};
-	unsigned int iters = fuzz_iters(20000);
+	unsigned int iters = fuzz_iters(16000);
 	uint32_t wake_timeout = 30000;
 	int per_family = 4, fd4, fd6, opt;
 
