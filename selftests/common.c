@@ -91,15 +91,13 @@ int socket_in(int netns, int family, int type)
 }
 
 /*
- * /proc/sys/net belongs to the netns of whoever opens it: open the file
+ * /proc/sys/net belongs to the netns of whoever opens it: open @path
  * inside @netns (-1: the current one), then come back.
  */
-static int sysctl_open(int netns, const char *name, int flags)
+static int proc_open_in(int netns, const char *path, int flags)
 {
-	char path[128];
 	int fd, err;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/tcpark/%s", name);
 	if (netns < 0)
 		return open(path, flags | O_CLOEXEC);
 	if (home_netns() < 0 || setns(netns, CLONE_NEWNET))
@@ -113,6 +111,29 @@ static int sysctl_open(int netns, const char *name, int flags)
 	}
 	errno = err;
 	return fd;
+}
+
+static int sysctl_open(int netns, const char *name, int flags)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/tcpark/%s", name);
+	return proc_open_in(netns, path, flags);
+}
+
+/* Write @val to the /proc/sys file at @path of @netns; -1 on failure. */
+int ns_sysctl(int netns, const char *path, int val)
+{
+	char buf[16];
+	int fd, ret;
+
+	fd = proc_open_in(netns, path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d\n", val);
+	ret = write(fd, buf, strlen(buf)) > 0 ? 0 : -1;
+	close(fd);
+	return ret;
 }
 
 /* net.tcpark.@name in @netns; -1 with errno on failure. */
@@ -420,4 +441,13 @@ int sock_rec_fill(int fd, struct sock_rec *r)
 	rec_addr(&ss, r->raddr, &r->ralen, &r->rport);
 	r->cookie = so_cookie(fd);
 	return r->cookie ? 0 : -1;
+}
+
+/* An abortive close: SO_LINGER 0 makes close() send an RST. */
+void close_reset(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
 }

@@ -53,6 +53,7 @@ bool ulp_is_tcpark(int fd);
 int tcpark_info(int fd, struct tcpark_info *info);
 uint64_t so_cookie(int fd);
 void sleep_ms(int ms);
+void close_reset(int fd);
 
 /* SOL_TCPARK values; -1 with errno (EMSGSIZE: the kernel's optlen was off). */
 int opt_get_u32(int fd, int opt, uint32_t *val);
@@ -81,5 +82,7 @@ int sock_rec_fill(int fd, struct sock_rec *r);
 int sysctl_get(int netns, const char *name, uint32_t *val);
 int sysctl_set(int netns, const char *name, const char *text);
 int sysctl_set_u32(int netns, const char *name, uint32_t val);
+/* Any /proc/sys file (full @path) of a netns. */
+int ns_sysctl(int netns, const char *path, int val);
 
 #endif

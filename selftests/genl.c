@@ -270,7 +270,7 @@ void genl_close(struct genl *g)
 /* ---- attributes ---- */
 
 /* The payload length uapi/linux/tcpark.h gives each type (0: 4 or 16). */
-static int attr_size(int type)
+int genl_attr_size(int type)
 {
 	switch (type) {
 	case TCPARK_A_COOKIE:
@@ -314,7 +314,7 @@ int genl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 		if (len < NLA_HDRLEN || a->nla_len < NLA_HDRLEN || a->nla_len > len)
 			return -1;
 		type = a->nla_type & NLA_TYPE_MASK;
-		size = attr_size(type);
+		size = genl_attr_size(type);
 		if (type > TCPARK_A_MAX || size < 0) {
 			/* newer than this header, or padding */
 		} else if (size ? attr_len(a) != size :

@@ -67,6 +67,8 @@ int genl_talk(struct genl *g, struct genl_msg *m, genl_cb cb, void *data);
  * an attribute's length is not the one uapi/linux/tcpark.h gives its type.
  */
 int genl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);
+/* The payload size uapi gives @type: 0 for 4 or 16 bytes, -1 for padding. */
+int genl_attr_size(int type);
 uint64_t attr_u64(const struct nlattr *a);
 uint32_t attr_u32(const struct nlattr *a);
 uint16_t attr_u16(const struct nlattr *a);

@@ -65,30 +65,6 @@ static int tcp_info_of(int fd, struct tcp_info *ti)
 	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len);
 }
 
-static int ns_sysctl(int netns, const char *path, int val)
-{
-	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd, ret = -1;
-	char buf[16];
-
-	if (home < 0 || setns(netns, CLONE_NEWNET))
-		goto out;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (setns(home, CLONE_NEWNET)) {
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (fd < 0)
-		goto out;
-	snprintf(buf, sizeof(buf), "%d\n", val);
-	ret = write(fd, buf, strlen(buf)) > 0 ? 0 : -1;
-	close(fd);
-out:
-	if (home >= 0)
-		close(home);
-	return ret;
-}
-
 static uint64_t stat_of(const char *name)
 {
 	uint64_t v = ~0ull;
