@@ -12,6 +12,7 @@
 #ifndef _TCPARK_COMPAT_H
 #define _TCPARK_COMPAT_H
 
+#include <linux/bpf-cgroup.h>
 #include <linux/sysctl.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -119,6 +120,39 @@ static inline void tcpark_tcp_send_ack(struct sock *sk)
 	__tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt, 0);
 #else
 	__tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt);
+#endif
+}
+
+/*
+ * The cgroup BPF bind programs (BPF_CGROUP_INET{4,6}_BIND) as
+ * BPF_CGROUP_RUN_PROG_INET_BIND_LOCK() runs them, for a caller that holds
+ * the socket lock already; 6.7 added the address length. @flags gets
+ * BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE if a program granted that.
+ */
+static inline int tcpark_cgroup_bind(struct sock *sk, struct sockaddr *uaddr,
+				     int len, u32 *flags)
+{
+#ifdef CONFIG_CGROUP_BPF
+	enum cgroup_bpf_attach_type atype;
+
+	/* The static keys want constant indices. */
+	if (sk->sk_family == AF_INET6) {
+		if (!cgroup_bpf_enabled(CGROUP_INET6_BIND))
+			return 0;
+		atype = CGROUP_INET6_BIND;
+	} else {
+		if (!cgroup_bpf_enabled(CGROUP_INET4_BIND))
+			return 0;
+		atype = CGROUP_INET4_BIND;
+	}
+#ifdef TCPARK_HAVE_SOCK_ADDR_LEN
+	return __cgroup_bpf_run_filter_sock_addr(sk, uaddr, &len, atype, NULL,
+						 flags);
+#else
+	return __cgroup_bpf_run_filter_sock_addr(sk, uaddr, atype, NULL, flags);
+#endif
+#else
+	return 0;
 #endif
 }
 

@@ -2,8 +2,8 @@
 /*
  * Segments the module sends for a parked connection: ACKs (answers to
  * keepalives, challenge ACKs) and RSTs. There is no socket, so this
- * mirrors nf_send_reset()/nf_send_reset6() (build the headers, route,
- * ip_local_out()/ip6_local_out()) and adds the RFC 7323 timestamp option
+ * mirrors nf_send_reset()/nf_send_reset6() (build the headers, route and
+ * xfrm, ip_local_out()/ip6_local_out()) and adds the RFC 7323 timestamp option
  * TCP would put in every segment once negotiated.
  */
 #include <net/ip.h>
@@ -12,6 +12,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <net/xfrm.h>
 
 #include "tcpark.h"
 
@@ -49,6 +50,13 @@ static struct tcphdr *tcpark_put_tcp(struct sk_buff *skb,
 	return th;
 }
 
+/*
+ * Routed as the parked socket's own segments were, not as an anonymous
+ * reset: its bound device (SO_BINDTODEVICE, VRF, a link-local peer's
+ * interface) and its mark (policy routing) go into the flow, and the mark
+ * onto the skb for netfilter. ip_route_output_key() includes the xfrm
+ * lookup (ip_route_output_flow()).
+ */
 static int tcpark_out_v4(struct net *net, const struct tcpark_record *rec,
 			 struct sk_buff *skb)
 {
@@ -59,9 +67,10 @@ static int tcpark_out_v4(struct net *net, const struct tcpark_record *rec,
 	struct iphdr *iph;
 	struct rtable *rt;
 
-	rt = ip_route_output_ports(net, &fl4, NULL, daddr, saddr,
-				   rec->key.rport, rec->key.lport,
-				   IPPROTO_TCP, 0, 0);
+	flowi4_init_output(&fl4, rec->oif, rec->mark, 0, RT_SCOPE_UNIVERSE,
+			   IPPROTO_TCP, 0, daddr, saddr, rec->key.rport,
+			   rec->key.lport, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
 		return PTR_ERR(rt);
@@ -83,12 +92,16 @@ static int tcpark_out_v4(struct net *net, const struct tcpark_record *rec,
 	return ip_local_out(net, NULL, skb);
 }
 
+/* The same for IPv6, with the xfrm lookup nf_send_reset6() makes. */
 static int tcpark_out_v6(struct net *net, const struct tcpark_record *rec,
 			 struct sk_buff *skb)
 {
 	struct tcphdr *th = tcp_hdr(skb);
 	struct flowi6 fl6 = {
+		.flowi6_oif = rec->oif,
+		.flowi6_mark = rec->mark,
 		.flowi6_proto = IPPROTO_TCP,
+		.flowi6_uid = sock_net_uid(net, NULL),
 		.daddr = rec->key.raddr,
 		.saddr = rec->key.laddr,
 		.fl6_dport = rec->key.rport,
@@ -104,6 +117,11 @@ static int tcpark_out_v6(struct net *net, const struct tcpark_record *rec,
 		dst_release(dst);
 		kfree_skb(skb);
 		return err;
+	}
+	dst = xfrm_lookup(net, dst, flowi6_to_flowi(&fl6), NULL, 0);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return PTR_ERR(dst);
 	}
 	th->check = csum_ipv6_magic(&fl6.saddr, &fl6.daddr, skb->len,
 				    IPPROTO_TCP, csum_partial(th, skb->len, 0));
@@ -129,6 +147,7 @@ static int tcpark_send(struct net *net, const struct tcpark_record *rec,
 	skb_reserve(skb, MAX_TCP_HEADER);
 	tcpark_put_tcp(skb, rec, seq, flags);
 	skb->ip_summed = CHECKSUM_NONE;
+	skb->mark = rec->mark;
 	if (rec->flags & TCPARK_REC_V6)
 		return tcpark_out_v6(net, rec, skb);
 	return tcpark_out_v4(net, rec, skb);

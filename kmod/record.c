@@ -69,7 +69,7 @@ bool tcpark_records_active(void)
 
 int tcpark_records_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct tcpark_record) > 112);
+	BUILD_BUG_ON(sizeof(struct tcpark_record) > 120);
 	tcpark_record_cache = kmem_cache_create("tcpark_record",
 						sizeof(struct tcpark_record),
 						0, 0, NULL);

@@ -55,8 +55,12 @@ enum {
  *	when TS.Recent was last refreshed, for the 24-day PAWS rule (a record
  *	silent for longer than jiffies can span, ~198 days at HZ=250, would
  *	misjudge it; its NAT mapping is long gone by then).
+ * @oif: the socket's bound device (sk_bound_dev_if: SO_BINDTODEVICE, a
+ *	VRF, a link-local peer's interface), 0 if none; answers are routed
+ *	through it, and a remap must end up bound to it.
+ * @mark: the socket's SO_MARK, for policy routing and netfilter.
  *
- * 112 bytes on x86-64, so that with its share of the hash table's bucket
+ * 120 bytes on x86-64, so that with its share of the hash table's bucket
  * array (8 bytes per bucket, 37-75% full) a parked connection stays near
  * 128 bytes.
  */
@@ -79,6 +83,8 @@ struct tcpark_record {
 	u8 flags;
 	u16 ka_answered;	/* saturating */
 	u16 srtt;
+	int oif;
+	u32 mark;
 	struct rcu_head rcu;
 };
 

@@ -15,6 +15,11 @@
  * The record is claimed first, so that a reactivation of the same peer at
  * the same instant cannot also win, and stays in the table until the
  * socket is hashed: the peer's segments find one or the other.
+ *
+ * A remap takes only what it asked for: the record is consumed only once
+ * connect() has made the socket ESTABLISHED on exactly the record's
+ * 4-tuple and bound device. Anything else gives the claim back, leaves
+ * the socket as it was and returns an error (see tcpark_remap_do()).
  */
 #include <linux/capability.h>
 #include <net/inet_hashtables.h>
@@ -64,6 +69,11 @@ static bool tcpark_remap_key(const struct sock *sk, const struct sockaddr *uaddr
  * Find and claim the record; a copy goes to @out. -ENOENT: no record
  * (a plain connect follows), -EACCES: not the owner, -EADDRNOTAVAIL: a
  * reactivation or a kill has it right now.
+ *
+ * Who may take it: the uid that owned the parked socket, judged by the
+ * owner of this socket as SO_REUSEPORT judges who may share a port
+ * (inet_csk_bind_conflict()), or CAP_NET_ADMIN in the netns, which may
+ * kill it anyway. Binding to its port is checked apart, as bind() would.
  */
 static int tcpark_remap_claim(struct sock *sk, const struct tcpark_key *key,
 			      bool v6, struct tcpark_record **recp,
@@ -183,20 +193,126 @@ static void tcpark_remap_restore(struct sock *sk, const struct tcpark_record *r)
 	tcpark_seed_rtt(sk, r);
 }
 
-/* Claimed record, under lock_sock(): become its connection. */
-static int tcpark_remap_do(struct sock *sk, struct sockaddr *uaddr,
-			   int addr_len, const struct tcpark_record *r)
+/* The record's local address as @sk's bind() would take it. */
+union tcpark_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static int tcpark_remap_sockaddr(const struct sock *sk,
+				 const struct tcpark_record *r,
+				 union tcpark_sockaddr *a)
 {
-	struct tcp_sock *tp = tcp_sk(sk);
-	bool bound = sk->sk_num;
+	memset(a, 0, sizeof(*a));
+	if (sk->sk_family == AF_INET6) {
+		a->v6.sin6_family = AF_INET6;
+		a->v6.sin6_port = r->key.lport;
+		a->v6.sin6_addr = r->key.laddr;
+		if (ipv6_addr_type(&r->key.laddr) & IPV6_ADDR_LINKLOCAL)
+			a->v6.sin6_scope_id = r->oif;
+		return sizeof(a->v6);
+	}
+	a->v4.sin_family = AF_INET;
+	a->v4.sin_port = r->key.lport;
+	a->v4.sin_addr.s_addr = r->key.laddr.s6_addr32[3];
+	return sizeof(a->v4);
+}
+
+/*
+ * The checks bind() makes that the forced bind would skip, in
+ * inet_bind()'s order: the cgroup BPF bind programs (which may reject,
+ * move the address, or waive the next check), then a privileged port
+ * needs CAP_NET_BIND_SERVICE in the netns (__inet_bind(), __inet6_bind()).
+ * The LSM socket_bind hook is not exported to modules; the LSM's
+ * socket_connect hook has run for this connect().
+ */
+static int tcpark_remap_may_bind(struct sock *sk, const struct tcpark_record *r)
+{
+	struct net *net = sock_net(sk);
+	union tcpark_sockaddr want, a;
+	int len = tcpark_remap_sockaddr(sk, r, &want);
+	u32 flags = 0;
 	int ret;
 
-	tp->repair = 1;
-	tp->repair_queue = TCP_NO_QUEUE;
+	a = want;
+	ret = tcpark_cgroup_bind(sk, &a.sa, len, &flags);
+	if (ret)
+		return ret;
+	/* A program moved the bind elsewhere: not the record's tuple. */
+	if (memcmp(&a, &want, sizeof(a)))
+		return -EADDRINUSE;
+	if (!(flags & BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE) &&
+	    inet_port_requires_bind_service(net, ntohs(r->key.lport)) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	return 0;
+}
+
+/*
+ * What a remap cannot honour, refused before the socket is touched: the
+ * app's own TCP_REPAIR (it restores a connection itself) and
+ * TCP_FASTOPEN_CONNECT (connect() would return in SYN_SENT and leave
+ * the SYN to the first write), or a device other than the record's.
+ */
+static int tcpark_remap_refuse(const struct sock *sk,
+			       const struct tcpark_record *r)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int oif = READ_ONCE(sk->sk_bound_dev_if);
+
+	if (tp->repair || tp->fastopen_connect)
+		return -EOPNOTSUPP;
+	return oif && oif != r->oif ? -EINVAL : 0;
+}
+
+/*
+ * After connect(): ESTABLISHED on exactly the record's 4-tuple and
+ * device. A socket the app bound to a wildcard address gets its source
+ * address from the route, which may be another one.
+ */
+static int tcpark_remap_check(const struct sock *sk,
+			      const struct tcpark_record *r)
+{
+	struct tcpark_key key;
+	u8 flags = 0;
+
+	if (sk->sk_state != TCP_ESTABLISHED ||
+	    sk->sk_bound_dev_if != r->oif)
+		return -EINVAL;
+	tcpark_snapshot_key(sk, &key, &flags);
+	if (memcmp(&key, &r->key, sizeof(key)) ||
+	    ((flags ^ r->flags) & TCPARK_REC_V6))
+		return -EADDRINUSE;
+	return 0;
+}
+
+/*
+ * Take back a connect() that made the wrong connection, in repair mode so
+ * that nothing goes on the wire (as a transient park's tcp_disconnect()):
+ * the socket leaves the hash, and keeps only the port and address the
+ * app itself bound.
+ */
+static void tcpark_remap_undo(struct sock *sk, bool bound)
+{
+	tcpark_base_prot(sk)->disconnect(sk, 0);
+	WRITE_ONCE(sk->sk_err, 0);
+	if (!bound)
+		tcpark_remap_unbind(sk);
+}
+
+/* Become the record's connection: bound, connected in repair mode. */
+static int tcpark_remap_connect(struct sock *sk, struct sockaddr *uaddr,
+				int addr_len, const struct tcpark_record *r,
+				bool bound)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	int ret;
+
 	if (!bound) {
 		ret = tcpark_remap_bind(sk, &r->key);
 		if (ret)
-			goto out;
+			return ret;
 	}
 	/* As TCP_QUEUE_SEQ: tcp_connect_init() starts from these. */
 	WRITE_ONCE(tp->write_seq, r->snd_nxt);
@@ -206,12 +322,47 @@ static int tcpark_remap_do(struct sock *sk, struct sockaddr *uaddr,
 	if (ret) {
 		if (!bound)
 			tcpark_remap_unbind(sk);
-		goto out;
+		return ret;
 	}
-	tcpark_remap_restore(sk, r);
-	atomic64_cmpxchg(&sk->sk_cookie, 0, r->cookie);
-out:
+	ret = tcpark_remap_check(sk, r);
+	if (ret)
+		tcpark_remap_undo(sk, bound);
+	return ret;
+}
+
+/*
+ * Claimed record, under lock_sock(): become its connection, or leave the
+ * socket as it was. The socket takes the record's device if it has none,
+ * as an accepted child takes its listener's or the SYN's interface.
+ */
+static int tcpark_remap_do(struct sock *sk, struct sockaddr *uaddr,
+			   int addr_len, const struct tcpark_record *r)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	bool bound = sk->sk_num, set_oif = !sk->sk_bound_dev_if;
+	int ret;
+
+	ret = tcpark_remap_refuse(sk, r);
+	if (!ret && !bound)
+		ret = tcpark_remap_may_bind(sk, r);
+	if (ret)
+		return ret;
+	tp->repair = 1;
+	tp->repair_queue = TCP_NO_QUEUE;
+	if (set_oif)
+		WRITE_ONCE(sk->sk_bound_dev_if, r->oif);
+	ret = tcpark_remap_connect(sk, uaddr, addr_len, r, bound);
+	if (!ret) {
+		tcpark_remap_restore(sk, r);
+		atomic64_cmpxchg(&sk->sk_cookie, 0, r->cookie);
+	}
 	tp->repair = 0;
+	if (ret) {
+		if (set_oif)
+			WRITE_ONCE(sk->sk_bound_dev_if, 0);
+		/* A later plain connect() picks its own ISN. */
+		WRITE_ONCE(tp->write_seq, 0);
+	}
 	return ret;
 }
 

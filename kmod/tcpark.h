@@ -194,6 +194,8 @@ int tcpark_kill(struct sock *sk);
 /* transient.c */
 void tcpark_close(struct sock *sk, long timeout);
 int tcpark_park_transient(struct sock *sk);
+void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
+			 u8 *flags);
 
 /* idle.c */
 void tcpark_idle_init(struct tcpark_sock *ctx);

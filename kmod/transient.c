@@ -14,8 +14,9 @@
 
 #include "tcpark.h"
 
-static void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
-				u8 *flags)
+/* @sk's 4-tuple as a record keeps it; also what a remap must produce. */
+void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
+			 u8 *flags)
 {
 	memset(key, 0, sizeof(*key));
 	if (sk->sk_family == AF_INET6 &&
@@ -60,6 +61,8 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	rec->srtt = min_t(u32, tp->srtt_us >> (3 + 7), U16_MAX);
 	rec->cookie = tcpark_sock_cookie(sk);
 	rec->uid = sock_i_uid(sk);
+	rec->oif = READ_ONCE(sk->sk_bound_dev_if);
+	rec->mark = READ_ONCE(sk->sk_mark);
 	rec->last_rx = tcp_jiffies32 - msecs_to_jiffies(tcpark_idle_age_ms(sk));
 }
 

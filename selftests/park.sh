@@ -29,7 +29,7 @@ modprobe sch_netem 2>/dev/null || true
 setup_hosts
 
 log_test "park_test (ipv4, ipv6, ipv4mapped)" \
-	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -F netem
+	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -F netem -F remap
 
 echo "# forge, the command line tool"
 mass_start

@@ -35,8 +35,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -170,9 +173,9 @@ static void dump_conn(struct conn *c)
  * A transient-mode ULP listener in the server netns: @lfam/@lip where it
  * listens, @cfam/@cip what the client connects to.
  */
-static void conn_listen(struct __test_metadata *_metadata, struct side *sd,
-			struct conn *c, const char *name, int lfam, const char *lip,
-			int cfam, const char *cip, struct endpoint *cep)
+static void conn_listen_at(struct __test_metadata *_metadata, struct side *sd,
+			   struct conn *c, const char *name, int lfam, const char *lip,
+			   int port, int cfam, const char *cip, struct endpoint *cep)
 {
 	struct endpoint lep;
 	__u32 mode = TCPARK_MODE_TRANSIENT, idle = 0;
@@ -181,6 +184,7 @@ static void conn_listen(struct __test_metadata *_metadata, struct side *sd,
 	c->name = name;
 	c->cli = c->srv = c->lfd = -1;
 	ASSERT_EQ(0, endpoint_init(&lep, sd->srv_ns, lfam, lip));
+	endpoint_set_port(&lep, port);
 	c->lfd = listen_on(&lep, 64);
 	ASSERT_LE(0, c->lfd) TH_LOG("listen: %s", strerror(errno));
 	ASSERT_EQ(0, ulp_set(c->lfd, TCPARK_ULP_NAME)) TH_LOG("TCP_ULP: %s", strerror(errno));
@@ -188,6 +192,13 @@ static void conn_listen(struct __test_metadata *_metadata, struct side *sd,
 	ASSERT_EQ(0, setsockopt(c->lfd, SOL_TCPARK, TCPARK_IDLE_MS, &idle, sizeof(idle)));
 	ASSERT_EQ(0, endpoint_init(cep, sd->cli_ns, cfam, cip));
 	endpoint_set_port(cep, endpoint_port(&lep));
+}
+
+static void conn_listen(struct __test_metadata *_metadata, struct side *sd,
+			struct conn *c, const char *name, int lfam, const char *lip,
+			int cfam, const char *cip, struct endpoint *cep)
+{
+	conn_listen_at(_metadata, sd, c, name, lfam, lip, 0, cfam, cip, cep);
 }
 
 static bool both_quiet(int a, int b)
@@ -507,7 +518,8 @@ FIXTURE_VARIANT_ADD(park, ipv4mapped) {
 	.lfam = AF_INET6, .lip = "::", .cfam = AF_INET, .cip = "198.18.0.1",
 };
 
-FIXTURE_SETUP(park)
+static void park_fixture_init(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			      const FIXTURE_VARIANT(park) *variant)
 {
 	self->sd.srv_ns = self->sd.cli_ns = -1;
 	self->sd.cap.fd = -1;
@@ -520,7 +532,7 @@ FIXTURE_SETUP(park)
 		    variant->cfam, variant->cip, &self->cep);
 }
 
-FIXTURE_TEARDOWN(park)
+static void park_fixture_fini(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self)
 {
 	char cmd[256];
 
@@ -534,6 +546,16 @@ FIXTURE_TEARDOWN(park)
 	if (self->raw >= 0)
 		close(self->raw);
 	side_close(&self->sd);
+}
+
+FIXTURE_SETUP(park)
+{
+	park_fixture_init(_metadata, self, variant);
+}
+
+FIXTURE_TEARDOWN(park)
+{
+	park_fixture_fini(_metadata, self);
 }
 
 static void park_one(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
@@ -1804,6 +1826,391 @@ TEST_F(park, remap_other_netns)
 	EXPECT_EQ(-1, fd);
 	EXPECT_EQ(ECONNREFUSED, err) TH_LOG("connect: %s", strerror(err));
 	EXPECT_TRUE(parked(&self->c));
+}
+
+/* ---- fixture remap: connect()s that must not take the record --------- */
+
+/*
+ * remap.sh adds to lib.sh's topology, on the server side:
+ *  - 198.18.0.3 and fd00:7c::3, which the route to the client prefers as
+ *    source: a socket bound to a wildcard address gets them, not the
+ *    record's address;
+ *  - 198.18.0.7 and fd00:7c::7: segments from them reach the client only
+ *    with mark REMAP_MARK (ip rule from it with fwmark -> table 100,
+ *    without -> table 101, a blackhole);
+ *  - fe80::7c:1 on veth_srv, fe80::7c:2 on veth_cli, and a veth pair
+ *    vx0/vx1 whose fe80::/64 route (metric 1) wins any lookup that does
+ *    not name the device.
+ */
+#define REMAP_MARK 0x2a
+
+FIXTURE(remap) {
+	FIXTURE_DATA(park) p;
+};
+
+FIXTURE_VARIANT(remap) {
+	FIXTURE_VARIANT(park) p;
+	const char *other_ip;			/* the server's other address */
+	const char *mark_lip, *mark_cip;	/* listener, client's target */
+	int priv_port;
+};
+
+FIXTURE_VARIANT_ADD(remap, ipv4) {
+	.p = { .lfam = AF_INET, .lip = "198.18.0.1", .cfam = AF_INET, .cip = "198.18.0.1" },
+	.other_ip = "198.18.0.3", .mark_lip = "198.18.0.7", .mark_cip = "198.18.0.7",
+	.priv_port = 700,
+};
+
+FIXTURE_VARIANT_ADD(remap, ipv6) {
+	.p = { .lfam = AF_INET6, .lip = "fd00:7c::1", .cfam = AF_INET6, .cip = "fd00:7c::1" },
+	.other_ip = "fd00:7c::3", .mark_lip = "fd00:7c::7", .mark_cip = "fd00:7c::7",
+	.priv_port = 701,
+};
+
+FIXTURE_VARIANT_ADD(remap, ipv4mapped) {
+	.p = { .same_as_ipv4 = true, .lfam = AF_INET6, .lip = "::", .cfam = AF_INET,
+	       .cip = "198.18.0.1" },
+	.other_ip = "::ffff:198.18.0.3", .mark_lip = "::", .mark_cip = "198.18.0.7",
+	.priv_port = 702,
+};
+
+FIXTURE_SETUP(remap)
+{
+	park_fixture_init(_metadata, &self->p, &variant->p);
+}
+
+FIXTURE_TEARDOWN(remap)
+{
+	park_fixture_fini(_metadata, &self->p);
+}
+
+/* An unbound socket of @fam with the ULP in the server netns. */
+static int ulp_socket(FIXTURE_DATA(park) *self, int fam)
+{
+	int fd = socket_in(self->sd.srv_ns, fam, SOCK_STREAM);
+
+	if (fd >= 0 && ulp_set(fd, TCPARK_ULP_NAME)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* connect() @fd to the parked client: 0 or the errno. */
+static int connect_client(FIXTURE_DATA(park) *self, int fam, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ep_sockaddr(&self->c.c, fam, &ss);
+
+	return connect(fd, (struct sockaddr *)&ss, len) ? errno : 0;
+}
+
+/*
+ * After a refused connect(): the record is parked as before (sequence
+ * numbers, cookie), nothing went to the client on its tuple since @from,
+ * and its keepalive is still answered with the exact fields.
+ */
+static void record_intact(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			  int from)
+{
+	struct ctl_rec after;
+
+	ASSERT_EQ(0, ctl_find(srv_path, self->c.s.port, self->c.c.port, &after))
+		TH_LOG("the record is gone");
+	EXPECT_EQ(self->c.rec.snd_nxt, after.snd_nxt);
+	EXPECT_EQ(self->c.rec.rcv_nxt, after.rcv_nxt);
+	EXPECT_EQ(self->c.rec.cookie, after.cookie);
+	drain(&self->sd.cap, 100);
+	EXPECT_EQ(0, srv_sent(&self->c, from, 0xff)) TH_LOG("the refused connect() sent segments");
+	still_answered(_metadata, &self->sd, &self->c, NULL);
+}
+
+/* @fd now is the connection: its tuple, and 64 KB both ways. */
+static void is_remapped(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self, int fd)
+{
+	struct tcp_ep l, r;
+	char why[128] = "";
+
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+	EXPECT_EQ(0, sock_eps(fd, &l, &r));
+	EXPECT_TRUE(ep_eq(&self->c.s, &l));
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ(0, xfer_both_ways(fd, self->c.cli, 65536, why, sizeof(why))) TH_LOG("%s", why);
+	self->c.srv = fd;
+}
+
+/* The refusal's errno, the record intact, then a correct connect() takes it. */
+static void refused_then_remap(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			       const FIXTURE_VARIANT(park) *variant, int err, int want,
+			       int from)
+{
+	int fd;
+
+	EXPECT_EQ(want, err) TH_LOG("connect(): %s, want %s", err ? strerror(err) : "0 (taken)",
+				    strerror(want));
+	record_intact(_metadata, self, from);
+	fd = remap_to(self, variant, self->sd.srv_ns, &err);
+	ASSERT_LE(0, fd) TH_LOG("the correct connect(): %s", strerror(err));
+	is_remapped(_metadata, self, fd);
+}
+
+/* TCP_FASTOPEN_CONNECT would leave the socket in SYN_SENT: EOPNOTSUPP. */
+TEST_F(remap, fastopen_connect)
+{
+	int fd, from, err, on = 1;
+
+	if (variant->p.same_as_ipv4)
+		SKIP(return, "refused before any address is looked at: ipv4 covers it");
+
+	park_one(_metadata, &self->p, &variant->p);
+	/* Client TFO on, without a cookie: connect() defers the SYN. */
+	ASSERT_EQ(0, ns_sysctl(self->p.sd.srv_ns, "/proc/sys/net/ipv4/tcp_fastopen", 5));
+	fd = ulp_socket(&self->p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &on, sizeof(on)));
+	from = npkts;
+	err = connect_client(&self->p, variant->p.lfam, fd);
+	if (!err)
+		TH_LOG("taken, socket in state %d", tcp_state(fd));
+	close(fd);
+	EXPECT_EQ(0, ns_sysctl(self->p.sd.srv_ns, "/proc/sys/net/ipv4/tcp_fastopen", 1));
+	refused_then_remap(_metadata, &self->p, &variant->p, err, EOPNOTSUPP, from);
+}
+
+/* A socket in the app's own TCP_REPAIR mode: EOPNOTSUPP. */
+TEST_F(remap, repair_on)
+{
+	int fd, from, err, on = 1;
+
+	if (variant->p.same_as_ipv4)
+		SKIP(return, "refused before any address is looked at: ipv4 covers it");
+
+	park_one(_metadata, &self->p, &variant->p);
+	fd = ulp_socket(&self->p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)));
+	from = npkts;
+	err = connect_client(&self->p, variant->p.lfam, fd);
+	close(fd);
+	refused_then_remap(_metadata, &self->p, &variant->p, err, EOPNOTSUPP, from);
+}
+
+/* Bound to a device the connection was not on: EINVAL. */
+TEST_F(remap, other_device)
+{
+	int fd, from, err;
+
+	if (variant->p.same_as_ipv4)
+		SKIP(return, "refused before any address is looked at: ipv4 covers it");
+
+	park_one(_metadata, &self->p, &variant->p);
+	fd = ulp_socket(&self->p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3));
+	from = npkts;
+	err = connect_client(&self->p, variant->p.lfam, fd);
+	close(fd);
+	refused_then_remap(_metadata, &self->p, &variant->p, err, EINVAL, from);
+}
+
+/*
+ * Bound to the record's port on the wildcard address (its listener gone):
+ * the route's source address is another one, so connect() would make a
+ * connection on another tuple out of the record: EADDRINUSE, and the
+ * socket keeps its own bind.
+ */
+TEST_F(remap, wildcard_bound)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct tcp_ep l;
+	int fd, from, err, one = 1;
+
+	park_one(_metadata, &self->p, &variant->p);
+	close(self->p.c.lfd);
+	self->p.c.lfd = -1;
+	fd = ulp_socket(&self->p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = variant->p.lfam;
+	len = variant->p.lfam == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (variant->p.lfam == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons(self->p.c.s.port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(self->p.c.s.port);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, len)) TH_LOG("bind: %s", strerror(errno));
+	from = npkts;
+	err = connect_client(&self->p, variant->p.lfam, fd);
+	if (!err && !sock_eps(fd, &l, &l))
+		TH_LOG("taken with local port %u", l.port);
+	len = sizeof(ss);
+	EXPECT_EQ(0, getsockname(fd, (struct sockaddr *)&ss, &len));
+	EXPECT_EQ(self->p.c.s.port, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	close(fd);
+	refused_then_remap(_metadata, &self->p, &variant->p, err, EADDRINUSE, from);
+}
+
+/*
+ * Bound to another address, or to another port of the record's: another
+ * tuple, so a plain connect() (the client answers its SYN with an RST),
+ * and the record stays.
+ */
+TEST_F(remap, other_address_or_port)
+{
+	struct endpoint ep;
+	int fd, from, err, i;
+
+	park_one(_metadata, &self->p, &variant->p);
+	from = npkts;
+	for (i = 0; i < 2; i++) {
+		const char *ip = i ? variant->p.cip : variant->other_ip;
+
+		if (variant->p.lfam == AF_INET6 && variant->p.cfam == AF_INET && i)
+			ip = "::ffff:198.18.0.1";
+		ASSERT_EQ(0, endpoint_init(&ep, self->p.sd.srv_ns, variant->p.lfam, ip));
+		fd = ulp_socket(&self->p, variant->p.lfam);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ep.addr, ep.addrlen))
+			TH_LOG("bind %s: %s", ip, strerror(errno));
+		err = connect_client(&self->p, variant->p.lfam, fd);
+		EXPECT_EQ(ECONNREFUSED, err) TH_LOG("bound to %s: %s", ip,
+						    err ? strerror(err) : "connected");
+		close(fd);
+	}
+	record_intact(_metadata, &self->p, from);
+}
+
+/* Only @mask's capabilities, effective and permitted (after setuid). */
+static int caps_only(uint64_t mask)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)mask;
+	d[1].effective = d[1].permitted = (uint32_t)(mask >> 32);
+	return syscall(SYS_capset, &h, d);
+}
+
+/* connect() @fd as uid 65534 with the capabilities in @mask: 0 or errno. */
+static int connect_as_nobody(FIXTURE_DATA(park) *self, int fam, int fd, uint64_t mask)
+{
+	int status, err;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (!pid) {
+		if (prctl(PR_SET_KEEPCAPS, 1) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534) || caps_only(mask))
+			_exit(255);
+		err = connect_client(self, fam, fd);
+		_exit(err > 254 ? 254 : err);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A record root parked on a privileged port: a user with CAP_NET_ADMIN
+ * but not CAP_NET_BIND_SERVICE could not bind() that port, and cannot
+ * take it by connect() either (EACCES); with both it can.
+ */
+TEST_F(remap, privileged_port)
+{
+	uint64_t admin = 1ull << CAP_NET_ADMIN, nbs = 1ull << CAP_NET_BIND_SERVICE;
+	int fd, from, err;
+
+	conn_abort(&self->p.c);
+	conn_listen_at(_metadata, &self->p.sd, &self->p.c, "privileged", variant->p.lfam,
+		       variant->p.lip, variant->priv_port, variant->p.cfam, variant->p.cip,
+		       &self->p.cep);
+	park_one(_metadata, &self->p, &variant->p);
+	ASSERT_GT(1024, self->p.c.s.port);
+	fd = ulp_socket(&self->p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchown(fd, 65534, 65534));
+	from = npkts;
+	err = connect_as_nobody(&self->p, variant->p.lfam, fd, admin);
+	EXPECT_EQ(EACCES, err) TH_LOG("connect() as nobody with CAP_NET_ADMIN: %s",
+				      err ? strerror(err) : "taken");
+	if (err) {
+		record_intact(_metadata, &self->p, from);
+		err = connect_as_nobody(&self->p, variant->p.lfam, fd, admin | nbs);
+		EXPECT_EQ(0, err) TH_LOG("with CAP_NET_BIND_SERVICE too: %s", strerror(err));
+	}
+	if (!err)
+		is_remapped(_metadata, &self->p, fd);
+	else
+		close(fd);
+}
+
+static int ifindex_in(int netns, const char *name)
+{
+	int idx = 0, fd = forge_l2_socket(netns, name, &idx);
+
+	if (fd >= 0)
+		close(fd);
+	return idx;
+}
+
+/*
+ * A link-local IPv6 peer: the record keeps the interface, so its answers
+ * leave through veth_srv although vx0's fe80::/64 route comes first; a
+ * remap needs no scope id, one for another interface gets EINVAL.
+ */
+TEST_F(remap, link_local)
+{
+	struct sockaddr_in6 *sin6 = (void *)&self->p.cep.addr, *sa;
+	struct sockaddr_storage ss;
+	int fd, from, err;
+
+	if (variant->p.lfam != AF_INET6 || variant->p.cfam != AF_INET6)
+		SKIP(return, "IPv6 only");
+	conn_abort(&self->p.c);
+	conn_listen(_metadata, &self->p.sd, &self->p.c, "link-local", AF_INET6, "::",
+		    AF_INET6, "fe80::7c:1", &self->p.cep);
+	sin6->sin6_scope_id = ifindex_in(self->p.sd.cli_ns, "veth_cli");
+	ASSERT_LT(0, sin6->sin6_scope_id);
+	park_one(_metadata, &self->p, &variant->p);
+	still_answered(_metadata, &self->p.sd, &self->p.c, NULL);
+
+	fd = ulp_socket(&self->p, AF_INET6);
+	ASSERT_LE(0, fd);
+	ep_sockaddr(&self->p.c.c, AF_INET6, &ss);
+	sa = (struct sockaddr_in6 *)&ss;
+	sa->sin6_scope_id = ifindex_in(self->p.sd.srv_ns, "vx0");
+	ASSERT_LT(0, sa->sin6_scope_id);
+	from = npkts;
+	err = connect(fd, (struct sockaddr *)sa, sizeof(*sa)) ? errno : 0;
+	close(fd);
+	refused_then_remap(_metadata, &self->p, &variant->p, err, EINVAL, from);
+}
+
+/*
+ * SO_MARK on the listener, so on the parked connection: only marked
+ * segments from the mark address reach the client, so its keepalive is
+ * answered only if the record kept the mark. A remap from a socket with
+ * the same mark carries on.
+ */
+TEST_F(remap, so_mark)
+{
+	int fd, err, mark = REMAP_MARK;
+
+	conn_abort(&self->p.c);
+	conn_listen(_metadata, &self->p.sd, &self->p.c, "mark", variant->p.lfam,
+		    variant->mark_lip, variant->p.cfam, variant->mark_cip, &self->p.cep);
+	ASSERT_EQ(0, setsockopt(self->p.c.lfd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)));
+	park_one(_metadata, &self->p, &variant->p);
+	still_answered(_metadata, &self->p.sd, &self->p.c, NULL);
+	fd = ulp_socket(&self->p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)));
+	err = connect_client(&self->p, variant->p.lfam, fd);
+	ASSERT_EQ(0, err) TH_LOG("connect(): %s", strerror(err));
+	is_remapped(_metadata, &self->p, fd);
 }
 
 /* ---- many probes, all address kinds at once -------------------------- */

@@ -14,6 +14,26 @@
  *
  * Errors: a value out of range or a wrong optlen gets EINVAL, an unknown
  * option ENOPROTOOPT; a failed call changes nothing.
+ *
+ * Remap: connect() from a socket with the ULP to the address of a parked
+ * peer in the same netns becomes that connection (TCPARK_F_REMAPPED), if
+ * it ends ESTABLISHED on exactly the record's 4-tuple and bound device.
+ * Otherwise the record stays parked, the socket as it was, and connect()
+ * fails with:
+ *	EACCES		not the record's owner (the uid of the socket that
+ *			parked it) and no CAP_NET_ADMIN in the netns; or an
+ *			unbound socket, a port below ip_unprivileged_port_start
+ *			and no CAP_NET_BIND_SERVICE, as bind() would say
+ *	EPERM		(or another error) a cgroup BPF bind program refused
+ *	EADDRINUSE	the socket is bound to the record's port on another
+ *			(wildcard) address and got another source address, or
+ *			a cgroup BPF bind program moved the address
+ *	EINVAL		the socket is bound to another device (SO_BINDTODEVICE,
+ *			a link-local scope id) than the record's
+ *	EOPNOTSUPP	TCP_FASTOPEN_CONNECT or TCP_REPAIR is on
+ *	EADDRNOTAVAIL	a reactivation or kill of the record is under way
+ * A socket bound to another address or port asks for another tuple: a
+ * plain connect(), as with no record at all.
  */
 #ifndef _UAPI_LINUX_TCPARK_H
 #define _UAPI_LINUX_TCPARK_H
