@@ -191,15 +191,16 @@ static bool tcpark_seq_acceptable(const struct tcpark_record *rec,
 static void tcpark_replace_ts_recent(struct tcpark_record *rec,
 				     const struct tcpark_seg *seg)
 {
-	if (!(rec->flags & TCPARK_REC_TSTAMP)) {
-		WRITE_ONCE(rec->last_rx, tcp_jiffies32);
+	bool ts = rec->flags & TCPARK_REC_TSTAMP;
+
+	if (ts && !(seg->has_ts && !after(seg->seq, rec->rcv_nxt) &&
+		    tcpark_paws_ok(rec, seg, 0)))
 		return;
-	}
-	if (seg->has_ts && !after(seg->seq, rec->rcv_nxt) &&
-	    tcpark_paws_ok(rec, seg, 0)) {
+	if (ts)
 		WRITE_ONCE(rec->ts_recent, seg->tsval);
+	/* While data waits for a listener, last_rx is when that began. */
+	if (!(READ_ONCE(rec->flags) & TCPARK_REC_WAKE_WAIT))
 		WRITE_ONCE(rec->last_rx, tcp_jiffies32);
-	}
 }
 
 /* An acceptable ACK (tcp_ack()): TS.Recent, then the peer's window. */

@@ -16,7 +16,10 @@
  *         listener): silent close; ACK fields without timestamps / window
  *         scaling; forged RSTs (in window, outside, exact), SYNs, ACKs
  *         outside [snd_una - max_window, snd_nxt], PAWS, junk; the
- *         challenge ACK rate limit; a client reusing its port (RFC 5961
+ *         per-record limit on answers to junk (tcp_invalid_ratelimit, set
+ *         to 0 for the other tests) and that one record's flood leaves
+ *         another's answers alone; old segments that must not move
+ *         TS.Recent; a straddling segment; a client reusing its port (RFC 5961
  *         §4 recovery); kill; closes that stay TCP's (SO_LINGER 0, unread
  *         data, unacked data). Tests that only exercise the hook on an
  *         IPv4 record are skipped for ipv4mapped: ipv4 covers them;
