@@ -113,6 +113,17 @@ static inline void tcpark_req_set_usec_ts(struct tcp_request_sock *treq,
 #endif
 }
 
+/*
+ * How long TS.Recent stays valid without a refresh (tcp_paws_check()):
+ * 24 days on 6.1 (RFC 7323 §5.5); 6.12 gives up after TCP_PAWS_WRAP
+ * seconds, as a usec TSval clock wraps its half range in ~2147 s.
+ */
+#ifdef TCP_PAWS_WRAP
+#define TCPARK_PAWS_STALE_SEC	TCP_PAWS_WRAP
+#else
+#define TCPARK_PAWS_STALE_SEC	TCP_PAWS_24DAYS
+#endif
+
 /* 6.10 gave __tcp_send_ack() the flags to send with. */
 static inline void tcpark_tcp_send_ack(struct sock *sk)
 {

@@ -7,13 +7,17 @@
  * Segments that need the app (data, FIN) go to reactivate.c, which hands
  * the connection to accept(); until that can happen they stay
  * unacknowledged, so the peer retransmits them and nothing is lost.
+ *
+ * The checks run in the order of tcp_validate_incoming() and
+ * tcp_rcv_established()'s slow path (RFC 793 §3.9, RFC 7323 §5.3):
+ * PAWS, sequence acceptability, RST, SYN, ACK, then the data. A record
+ * is an ESTABLISHED socket whose every byte was acked (rcv_wup ==
+ * rcv_nxt: the park sends a pending ACK first), which makes the kernel's
+ * tests simpler here.
  */
 #include <net/tcp.h>
 
 #include "tcpark.h"
-
-/* RFC 7323 §5.5: TS.Recent goes stale after 24 days idle. */
-#define TCPARK_PAWS_IDLE	(24 * 24 * 60 * 60)
 
 /* RFC 7323 §3.2: find TSopt; anything malformed just ends the scan. */
 static void tcpark_parse_ts(const u8 *opt, int len, struct tcpark_seg *seg)
@@ -67,7 +71,7 @@ int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
 	seg->window = ntohs(th->window);
 	seg->len = skb->len - thoff - thlen;
 	seg->payload_off = thoff + thlen;
-	seg->end_seq = seg->seq + seg->len + !!th->fin;
+	seg->end_seq = seg->seq + seg->len + !!th->fin + !!th->syn;
 	tcpark_parse_ts((const u8 *)(th + 1), thlen - sizeof(*th), seg);
 	return 0;
 }
@@ -81,70 +85,181 @@ void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec)
 	atomic64_inc(&tcpark_pernet(net)->stats.ka_answered);
 }
 
-static bool tcpark_challenge_allowed(struct net *net)
+/*
+ * __tcp_oow_rate_limited() with the record as the socket: one answer to
+ * a segment that is not acceptable per net.ipv4.tcp_invalid_ratelimit
+ * (500 ms by default) of this record, whatever other records receive. A
+ * budget shared between records (as 6.1's per-netns challenge ACK limit)
+ * lets whoever counts the answers on a record of its own learn whether
+ * another tuple is parked and where its sequence numbers are
+ * (CVE-2016-5696). The cmpxchg keeps it to one across CPUs.
+ */
+static bool tcpark_oow_rate_limited(struct net *net,
+				    struct tcpark_record *rec)
 {
-	return __ratelimit(&tcpark_pernet(net)->challenge_rs);
+	u32 now = tcp_jiffies32;
+	u32 last = READ_ONCE(rec->last_oow_ack);
+
+	if (last) {
+		s32 elapsed = now - last;
+
+		if (elapsed >= 0 &&
+		    elapsed < READ_ONCE(net->ipv4.sysctl_tcp_invalid_ratelimit))
+			return true;
+	}
+	return !try_cmpxchg(&rec->last_oow_ack, &last, now);
 }
 
+/* tcp_send_challenge_ack(): RFC 5961 §3.2, §4.2, §5.2; per record. */
 static void tcpark_challenge_ack(struct net *net, struct tcpark_record *rec)
 {
-	if (!tcpark_challenge_allowed(net))
+	if (tcpark_oow_rate_limited(net, rec))
 		return;
 	atomic64_inc(&tcpark_pernet(net)->stats.challenge_acks);
 	tcpark_send_ack(net, rec);
 }
 
-/* RFC 7323 §5.3: a segment older than TS.Recent is a duplicate. */
-static bool tcpark_paws_reject(const struct tcpark_record *rec,
-			       const struct tcpark_seg *seg)
+/* tcp_send_dupack() for a segment we drop unread: rate-limited too. */
+static void tcpark_dupack(struct net *net, struct tcpark_record *rec)
 {
-	if (!(rec->flags & TCPARK_REC_TSTAMP) || !seg->has_ts)
-		return false;
-	if ((s32)(seg->tsval - READ_ONCE(rec->ts_recent)) >= 0)
-		return false;
-	/* TS.Recent older than 24 days is invalid (§5.5). */
-	return tcp_jiffies32 - READ_ONCE(rec->last_rx) <
-	       (u32)TCPARK_PAWS_IDLE * HZ;
+	if (!tcpark_oow_rate_limited(net, rec))
+		tcpark_send_ack(net, rec);
 }
 
 /*
- * An acceptable segment: refresh TS.Recent as tcp_replace_ts_recent()
- * does (only for segments not beyond rcv_nxt) and the idle clock.
+ * The peer's keepalive probe: no data, one below rcv_nxt, acking all we
+ * sent, past PAWS. Linux answers it from tcp_validate_incoming() (it is
+ * "old" for tcp_sequence()) under the same rate limit as junk; here it
+ * is answered every time, so that junk on a known 4-tuple cannot starve
+ * the peer's probes: only who knows both sequence numbers can send it.
  */
-static void tcpark_update_ts(struct tcpark_record *rec,
-			     const struct tcpark_seg *seg)
+static bool tcpark_is_probe(const struct tcpark_record *rec,
+			    const struct tcpark_seg *seg)
 {
-	if ((rec->flags & TCPARK_REC_TSTAMP) && seg->has_ts &&
-	    !after(seg->seq, rec->rcv_nxt))
-		WRITE_ONCE(rec->ts_recent, seg->tsval);
-	WRITE_ONCE(rec->last_rx, tcp_jiffies32);
+	return seg->end_seq == seg->seq && seg->seq == rec->rcv_nxt - 1 &&
+	       seg->ack == rec->snd_nxt && (seg->flags & TCPHDR_ACK) &&
+	       !(seg->flags & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_FIN));
 }
 
-/* RFC 5961 §3.2: only the exact rcv_nxt resets the connection. */
-static void tcpark_rx_rst(struct net *net, struct tcpark_record *rec,
-			  const struct tcpark_seg *seg)
+/*
+ * tcp_paws_check(): TSval not older than TS.Recent by more than @win,
+ * or TS.Recent stale (TCPARK_PAWS_STALE_SEC without a refresh) or unset.
+ */
+static bool tcpark_paws_ok(const struct tcpark_record *rec,
+			   const struct tcpark_seg *seg, int win)
 {
-	if (seg->seq == rec->rcv_nxt) {
-		tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, false);
+	u32 recent = READ_ONCE(rec->ts_recent);
+
+	if ((s32)(recent - seg->tsval) <= win)
+		return true;
+	if (tcp_jiffies32 - READ_ONCE(rec->last_rx) >=
+	    (u32)TCPARK_PAWS_STALE_SEC * HZ)
+		return true;
+	return !recent;
+}
+
+/*
+ * tcp_paws_discard(), RFC 7323 §5.3 H1. tcp_disordered_ack()'s exception
+ * for a reordered duplicate ACK is left out: such an ACK changes nothing
+ * here, and it draws a rate-limited duplicate ACK instead of none.
+ */
+static bool tcpark_paws_discard(const struct tcpark_record *rec,
+				const struct tcpark_seg *seg)
+{
+	return (rec->flags & TCPARK_REC_TSTAMP) && seg->has_ts &&
+	       !tcpark_paws_ok(rec, seg, TCP_PAWS_WINDOW);
+}
+
+/*
+ * tcp_sequence() with rcv_wup == rcv_nxt: the segment ends no earlier
+ * than rcv_nxt and starts within the window. A keepalive probe ends
+ * before it, so it is not acceptable: it is answered (its TSecr is
+ * TS.Recent, as tcp_send_dupack() sends) but updates nothing.
+ */
+static bool tcpark_seq_acceptable(const struct tcpark_record *rec,
+				  const struct tcpark_seg *seg)
+{
+	return !before(seg->end_seq, rec->rcv_nxt) &&
+	       !after(seg->seq, rec->rcv_nxt + rec->rcv_wnd);
+}
+
+/*
+ * tcp_replace_ts_recent() for an acceptable segment (RFC 7323 §4.3): the
+ * TSval of a segment that starts at or before rcv_nxt (== rcv_wup), if
+ * it is not older than TS.Recent. last_rx is its ts_recent_stamp.
+ */
+static void tcpark_replace_ts_recent(struct tcpark_record *rec,
+				     const struct tcpark_seg *seg)
+{
+	bool ts = rec->flags & TCPARK_REC_TSTAMP;
+
+	if (ts && !(seg->has_ts && !after(seg->seq, rec->rcv_nxt) &&
+		    tcpark_paws_ok(rec, seg, 0)))
 		return;
-	}
-	if (after(seg->seq, rec->rcv_nxt) &&
-	    before(seg->seq, rec->rcv_nxt + max(rec->rcv_wnd, 1U)))
-		tcpark_challenge_ack(net, rec);
+	if (ts)
+		WRITE_ONCE(rec->ts_recent, seg->tsval);
+	/* While data waits for a listener, last_rx is when that began. */
+	if (!(READ_ONCE(rec->flags) & TCPARK_REC_WAKE_WAIT))
+		WRITE_ONCE(rec->last_rx, tcp_jiffies32);
 }
 
-/* An acceptable ACK: note the peer's window and timestamp. */
+/* An acceptable ACK (tcp_ack()): TS.Recent, then the peer's window. */
 static void tcpark_absorb_ack(struct tcpark_record *rec,
 			      const struct tcpark_seg *seg)
 {
-	u32 wnd = seg->window << rec->snd_wscale;
-
-	tcpark_update_ts(rec, seg);
+	tcpark_replace_ts_recent(rec, seg);
 	if (seg->ack == rec->snd_nxt) {
-		WRITE_ONCE(rec->snd_wnd, wnd);
-		if (wnd > READ_ONCE(rec->max_window))
-			WRITE_ONCE(rec->max_window, wnd);
+		WRITE_ONCE(rec->snd_wnd, seg->window);
+		if (seg->window > READ_ONCE(rec->max_window))
+			WRITE_ONCE(rec->max_window, seg->window);
 	}
+}
+
+/*
+ * tcp_validate_incoming() up to step 4. True if the segment goes on to
+ * the ACK and data steps; otherwise it was answered (or not) here.
+ */
+static bool tcpark_validate(struct net *net, struct tcpark_record *rec,
+			    const struct tcpark_seg *seg)
+{
+	bool rst = seg->flags & TCPHDR_RST, syn = seg->flags & TCPHDR_SYN;
+
+	/* RFC 7323 H1: PAWS first; an RST is judged without it. */
+	if (!rst && tcpark_paws_discard(rec, seg)) {
+		if (syn)
+			tcpark_challenge_ack(net, rec);
+		else
+			tcpark_dupack(net, rec);
+		return false;
+	}
+	/* Step 1: an unacceptable segment is answered, unless an RST. */
+	if (!tcpark_seq_acceptable(rec, seg)) {
+		if (rst)
+			return false;
+		if (syn) {
+			tcpark_challenge_ack(net, rec);
+		} else if (tcpark_is_probe(rec, seg)) {
+			tcpark_record_count_ka(net, rec);
+			tcpark_send_ack(net, rec);
+		} else {
+			tcpark_dupack(net, rec);
+		}
+		return false;
+	}
+	/* Step 2, RFC 5961 §3.2: only the exact rcv_nxt resets. */
+	if (rst) {
+		if (seg->seq == rec->rcv_nxt)
+			tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, false);
+		else
+			tcpark_challenge_ack(net, rec);
+		return false;
+	}
+	/* Step 4, RFC 5961 §4.2: any SYN on an established tuple. */
+	if (syn) {
+		tcpark_challenge_ack(net, rec);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -154,49 +269,43 @@ static void tcpark_absorb_ack(struct tcpark_record *rec,
 unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
 		       struct tcpark_record *rec, const struct tcpark_seg *seg)
 {
-	if (seg->flags & TCPHDR_RST) {
-		tcpark_rx_rst(net, rec, seg);
+	/* tcp_rcv_established(): none of ACK, RST, SYN is dropped. */
+	if (!(seg->flags & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN)))
 		return NF_DROP;
-	}
-	/* RFC 5961 §4: any SYN on an established tuple. */
-	if ((seg->flags & TCPHDR_SYN) || !(seg->flags & TCPHDR_ACK)) {
-		if (seg->flags & TCPHDR_SYN)
-			tcpark_challenge_ack(net, rec);
+	if (!tcpark_validate(net, rec, seg))
 		return NF_DROP;
-	}
-	if (tcpark_paws_reject(rec, seg)) {
+	/*
+	 * Step 5, RFC 5961 §5.2: an ACK beyond what we sent, or older than
+	 * max_window. tcp_ack() drops the first silently; the RFC (and this)
+	 * sends a challenge ACK for both.
+	 */
+	if (after(seg->ack, rec->snd_nxt) ||
+	    before(seg->ack, rec->snd_nxt - tcpark_rec_max_window(rec))) {
 		tcpark_challenge_ack(net, rec);
 		return NF_DROP;
 	}
-	/* RFC 5961 §5.2: ACK beyond what we sent, or far too old. */
-	if (after(seg->ack, rec->snd_nxt)) {
-		tcpark_challenge_ack(net, rec);
-		return NF_DROP;
-	}
-	if (before(seg->ack, rec->snd_nxt - READ_ONCE(rec->max_window))) {
-		tcpark_challenge_ack(net, rec);
-		return NF_DROP;
-	}
-
-	if (seg->end_seq == seg->seq && seg->seq == rec->rcv_nxt) {
-		tcpark_absorb_ack(rec, seg);	/* bare ACK, window update */
-		return NF_DROP;
-	}
-	if (!after(seg->end_seq, rec->rcv_nxt)) {
-		/* Keepalive (seq = rcv_nxt - 1) or old retransmission. */
-		tcpark_update_ts(rec, seg);
+	tcpark_absorb_ack(rec, seg);
+	/* Step 7, the segment text (tcp_data_queue()). */
+	if (seg->end_seq == seg->seq)
+		return NF_DROP;		/* bare ACK, window update */
+	if (seg->end_seq == rec->rcv_nxt) {
+		/* Old bytes only (some stacks' keepalive): acked at once. */
 		if (seg->seq == rec->rcv_nxt - 1)
 			tcpark_record_count_ka(net, rec);
 		tcpark_send_ack(net, rec);
 		return NF_DROP;
 	}
 	if (after(seg->seq, rec->rcv_nxt)) {
-		/* Beyond a hole: out of window for us; RFC 793 says ACK. */
-		tcpark_challenge_ack(net, rec);
+		/* Beyond a hole: we cannot queue it; a dup ACK as TCP's. */
+		tcpark_dupack(net, rec);
 		return NF_DROP;
 	}
-	/* New data or FIN for the app, in order: hand it to accept(). */
-	if (seg->seq == rec->rcv_nxt && seg->ack == rec->snd_nxt)
+	/*
+	 * New data or FIN, from rcv_nxt or straddling it: hand it to
+	 * accept(). The child trims the old bytes itself (tcp_data_queue(),
+	 * "partial packet") and acks the rest.
+	 */
+	if (seg->ack == rec->snd_nxt)
 		return tcpark_reactivate(net, skb, seg->payload_off, rec);
 	/* Acking less than all we sent, which the peer already acked. */
 	atomic64_inc(&tcpark_pernet(net)->stats.drops);

@@ -388,7 +388,7 @@ static int tcpark_put_record(struct sk_buff *skb,
 		return -EMSGSIZE;
 	if (seq && (nla_put_u32(skb, TCPARK_A_SND_NXT, rec->snd_nxt) ||
 		    nla_put_u32(skb, TCPARK_A_RCV_NXT, rec->rcv_nxt) ||
-		    nla_put_u32(skb, TCPARK_A_SND_WND, READ_ONCE(rec->snd_wnd)) ||
+		    nla_put_u32(skb, TCPARK_A_SND_WND, tcpark_rec_snd_wnd(rec)) ||
 		    nla_put_u32(skb, TCPARK_A_RCV_WND, rec->rcv_wnd)))
 		return -EMSGSIZE;
 	if (nla_put_u16(skb, TCPARK_A_MSS, rec->mss) ||

@@ -70,9 +70,6 @@ static int __net_init tcpark_net_init(struct net *net)
 	tcpark_defaults_init(&tn->def);
 	xa_init_flags(&tn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_long_set(&tn->attached, 0);
-	/* Challenge ACKs: at most 1000 a second per netns (RFC 5961 §7). */
-	ratelimit_state_init(&tn->challenge_rs, HZ, 1000);
-	ratelimit_set_flags(&tn->challenge_rs, RATELIMIT_MSG_ON_RELEASE);
 
 	ret = tcpark_table_init(tn);
 	if (ret < 0)

@@ -275,10 +275,12 @@ static unsigned int tcpark_wake_refused(struct net *net,
 }
 
 /*
- * From the hook, under RCU, for an in-order segment with data or FIN
- * (seq == rcv_nxt, ack == snd_nxt: anything else would leave the child
- * in SYN_RECV and draw an RST from it). @doff: bytes from skb->data to
- * the payload, for reuseport selection. Returns the verdict.
+ * From the hook, under RCU, for a segment with new data or FIN
+ * (seq <= rcv_nxt < end_seq, ack == snd_nxt: another ACK would leave the
+ * child in SYN_RECV and draw an RST from it). Bytes before rcv_nxt are
+ * the child's to trim: tcp_data_queue() queues a "partial packet" and
+ * tcp_recvmsg() starts at copied_seq == rcv_nxt. @doff: bytes from
+ * skb->data to the payload, for reuseport selection. Returns the verdict.
  */
 unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 			       unsigned int doff, struct tcpark_record *rec)

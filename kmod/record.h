@@ -41,7 +41,13 @@ enum {
  * struct tcpark_record - a parked transient connection.
  * @snd_nxt: next sequence number we send (== snd_una: all was acked).
  * @rcv_nxt: next sequence number we expect from the peer.
- * @snd_wnd: the peer's window, in bytes; @max_window for RFC 5961 §5.
+ * @snd_wnd: the peer's window and @max_window (RFC 5961 §5) as its window
+ *	field carries them, in units of 1 << @snd_wscale (what TCP keeps
+ *	in bytes is always such a multiple but for a SYN's unscaled window):
+ *	tcpark_rec_snd_wnd() and tcpark_rec_max_window() give bytes.
+ * @last_oow_ack: tcp_jiffies32 of the last answer to a segment that was
+ *	not acceptable, 0 for none: tp->last_oow_ack_time, the per-record
+ *	rate limit of __tcp_oow_rate_limited() (input.c).
  * @rcv_wnd: the window we last advertised, in bytes.
  * @ts_recent: RFC 7323 TS.Recent.
  * @ts_offset: added to our clock to make TSval (tp->tsoffset).
@@ -50,11 +56,13 @@ enum {
  * @srtt: the connection's smoothed RTT in 128 us units (saturating):
  *	a woken socket starts from it, not from the TSecr of a segment sent
  *	before the park, which would make the parked time its RTT.
- * @last_rx: jiffies of the last acceptable segment from the peer, or of
- *	the first one that waits for a listener (TCPARK_REC_WAKE_WAIT); also
- *	when TS.Recent was last refreshed, for the 24-day PAWS rule (a record
- *	silent for longer than jiffies can span, ~198 days at HZ=250, would
- *	misjudge it; its NAT mapping is long gone by then).
+ * @last_rx: jiffies of the last acceptable segment from the peer (with
+ *	timestamps: when TS.Recent was last stored, as ts_recent_stamp; a
+ *	keepalive probe is not acceptable and refreshes neither), or of the
+ *	first one that waits for a listener (TCPARK_REC_WAKE_WAIT). TS.Recent
+ *	goes stale after TCPARK_PAWS_STALE_SEC of it (a record silent for
+ *	longer than jiffies can span, ~198 days at HZ=250, would misjudge
+ *	it; its NAT mapping is long gone by then).
  * @oif: the socket's bound device (sk_bound_dev_if: SO_BINDTODEVICE, a
  *	VRF, a link-local peer's interface), 0 if none; answers are routed
  *	through it, and a remap must end up bound to it.
@@ -69,8 +77,9 @@ struct tcpark_record {
 	struct tcpark_key key;
 	u32 snd_nxt;
 	u32 rcv_nxt;
-	u32 snd_wnd;
-	u32 max_window;
+	u16 snd_wnd;
+	u16 max_window;
+	u32 last_oow_ack;
 	u32 rcv_wnd;
 	u32 ts_recent;
 	u32 ts_offset;
@@ -87,6 +96,16 @@ struct tcpark_record {
 	u32 mark;
 	struct rcu_head rcu;
 };
+
+static inline u32 tcpark_rec_snd_wnd(const struct tcpark_record *rec)
+{
+	return (u32)READ_ONCE(rec->snd_wnd) << rec->snd_wscale;
+}
+
+static inline u32 tcpark_rec_max_window(const struct tcpark_record *rec)
+{
+	return (u32)READ_ONCE(rec->max_window) << rec->snd_wscale;
+}
 
 struct net;
 struct tcpark_net;

@@ -180,8 +180,8 @@ static void tcpark_remap_restore(struct sock *sk, const struct tcpark_record *r)
 	tcpark_tp_set_usec_ts(tp, r->flags & TCPARK_REC_USEC_TS);
 
 	tcp_init_wl(tp, r->rcv_nxt - 1);
-	tp->snd_wnd = r->snd_wnd;
-	tp->max_window = r->max_window;
+	tp->snd_wnd = tcpark_rec_snd_wnd(r);
+	tp->max_window = tcpark_rec_max_window(r);
 	tp->rcv_wnd = r->rcv_wnd;
 	tp->rcv_wup = r->rcv_nxt;
 	clamp = max(tp->window_clamp, r->rcv_wnd);

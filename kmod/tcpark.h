@@ -5,7 +5,6 @@
 #ifndef _TCPARK_H
 #define _TCPARK_H
 
-#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sockptr.h>
 #include <linux/xarray.h>
@@ -117,13 +116,12 @@ struct tcpark_net {
 	struct rhashtable records;	/* the inactive table */
 	unsigned long *ports;		/* local ports with records */
 	atomic_t parked;
-	struct ratelimit_state challenge_rs;
 };
 
 /* The fields of a TCP segment that matter to a record. */
 struct tcpark_seg {
 	u32 seq;
-	u32 end_seq;		/* seq + payload + FIN */
+	u32 end_seq;		/* seq + SYN + payload + FIN (TCP_SKB_CB) */
 	u32 ack;
 	u32 window;		/* as sent, unscaled */
 	u32 tsval;

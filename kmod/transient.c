@@ -40,8 +40,10 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	tcpark_snapshot_key(sk, &rec->key, &rec->flags);
 	rec->snd_nxt = tp->snd_nxt;
 	rec->rcv_nxt = tp->rcv_nxt;
-	rec->snd_wnd = tp->snd_wnd;
-	rec->max_window = tp->max_window;
+	/* In the peer's window units (record.h); max_window rounded up. */
+	rec->snd_wnd = min_t(u32, tp->snd_wnd >> rx->snd_wscale, U16_MAX);
+	rec->max_window = min_t(u32, DIV_ROUND_UP(tp->max_window,
+						  1U << rx->snd_wscale), U16_MAX);
 	rec->rcv_wnd = tp->rcv_wnd;
 	rec->mss = rx->mss_clamp;
 	if (rx->tstamp_ok) {
@@ -64,6 +66,21 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	rec->oif = READ_ONCE(sk->sk_bound_dev_if);
 	rec->mark = READ_ONCE(sk->sk_mark);
 	rec->last_rx = tcp_jiffies32 - msecs_to_jiffies(tcpark_idle_age_ms(sk));
+}
+
+/*
+ * The record answers as a socket whose every byte was acked (rcv_wup ==
+ * rcv_nxt, input.c): a delayed ACK still pending goes out now, as
+ * tcp_send_ack() from the delack timer would. If it cannot (no memory),
+ * the peer retransmits and the record acks the retransmission.
+ */
+static void tcpark_flush_ack(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	if (inet_csk(sk)->icsk_ack.pending & (ICSK_ACK_SCHED | ICSK_ACK_TIMER) ||
+	    tp->rcv_nxt != tp->rcv_wup)
+		tcpark_tcp_send_ack(sk);
 }
 
 static bool tcpark_room_for_one(struct net *net)
@@ -97,6 +114,7 @@ int tcpark_park_transient(struct sock *sk)
 	rec = tcpark_record_alloc();
 	if (!rec)
 		return -ENOMEM;
+	tcpark_flush_ack(sk);
 	tcpark_snapshot(sk, rec);
 	/*
 	 * Once inserted, the record belongs to the table: an RST on another

@@ -4,8 +4,9 @@
 # Transient parking on the wire, IPv4, IPv6 and IPv4 to a dual-stack
 # listener (see park_test.c): close() silent, keepalives answered with
 # exact seq/ack/window/TS (30+ probes each), no timestamps, no window
-# scaling, forged RST/SYN/ACK/PAWS/junk segments, the challenge ACK rate
-# limit, kill, and closes that must stay TCP's (unread or unacked data).
+# scaling, forged RST/SYN/ACK/PAWS/junk segments, kill, and closes that
+# must stay TCP's (unread or unacked data); park_validate.sh runs the
+# attacks on segment validation.
 # Then the forge command line tool against a record (an in-window RST
 # draws a challenge ACK, the exact one ends the record), and max_parked:
 # closes beyond it are TCP's (FIN) and counted as refused for the limit.
@@ -29,7 +30,9 @@ modprobe sch_netem 2>/dev/null || true
 setup_hosts
 
 log_test "park_test (ipv4, ipv6, ipv4mapped)" \
-	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -F netem -F remap
+	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -F netem -F remap \
+	-T challenge_isolation -T challenge_ratelimit -T ts_poison -T straddle \
+	-T delayed_ack_pending
 
 echo "# forge, the command line tool"
 mass_start

@@ -477,7 +477,10 @@ static int forge_build(const struct forge *f, uint8_t *pkt, size_t size)
 	}
 	if (f->optlen)
 		memcpy(o, f->opt, f->optlen);
-	memset(th + thlen, 'x', f->paylen);
+	if (f->payload)
+		memcpy(th + thlen, f->payload, f->paylen);
+	else
+		memset(th + thlen, 'x', f->paylen);
 	len = thlen + f->paylen;
 	if (f->tcp_bytes && f->tcp_bytes < len)
 		len = f->tcp_bytes;

@@ -107,7 +107,8 @@ struct forge {
 	uint32_t tsval, tsecr;
 	const uint8_t *opt;	/* raw option bytes after TS, padded with EOL */
 	size_t optlen;
-	size_t paylen;		/* payload of 'x' bytes */
+	size_t paylen;		/* payload of 'x' bytes ... */
+	const uint8_t *payload;	/* ... or of these paylen bytes */
 	int doff;		/* 0: right; else this value in the header */
 	bool bad_csum;
 	size_t tcp_bytes;	/* 0: all; else send only this much TCP */
