@@ -2096,7 +2096,7 @@ static void record_intact(struct __test_metadata *_metadata, FIXTURE_DATA(park) 
 	EXPECT_EQ(self->c.rec.cookie, after.cookie);
 	drain(&self->sd.cap, 100);
 	EXPECT_EQ(0, srv_sent(&self->c, from, 0xff)) TH_LOG("the refused connect() sent segments");
-	still_answered(_metadata, &self->sd, &self->c, NULL);
+	still_answered(_metadata, &self->sd, &self->c);
 }
 
 /* @fd now is the connection: its tuple, and 64 KB both ways. */
@@ -2349,7 +2349,7 @@ TEST_F(remap, link_local)
 	sin6->sin6_scope_id = ifindex_in(self->p.sd.cli_ns, "veth_cli");
 	ASSERT_LT(0, sin6->sin6_scope_id);
 	park_one(_metadata, &self->p, &variant->p);
-	still_answered(_metadata, &self->p.sd, &self->p.c, NULL);
+	still_answered(_metadata, &self->p.sd, &self->p.c);
 
 	fd = ulp_socket(&self->p, AF_INET6);
 	ASSERT_LE(0, fd);
@@ -2378,7 +2378,7 @@ TEST_F(remap, so_mark)
 		    variant->mark_lip, variant->p.cfam, variant->mark_cip, &self->p.cep);
 	ASSERT_EQ(0, setsockopt(self->p.c.lfd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)));
 	park_one(_metadata, &self->p, &variant->p);
-	still_answered(_metadata, &self->p.sd, &self->p.c, NULL);
+	still_answered(_metadata, &self->p.sd, &self->p.c);
 	fd = ulp_socket(&self->p, variant->p.lfam);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)));
