@@ -8,7 +8,10 @@
 #  2. listeners with the ULP in the server netns: calls there, none in the
 #     client netns; the listeners closed: none again;
 #  3. two records (IPv4, IPv6) and no socket left: the records keep the
-#     hooks; the records reset by their peers: no calls again.
+#     hooks, and a SYN to the IPv4 record's port is looked up in the table
+#     (tcpark_record_lookup, another kprobe); that record killed, its
+#     port's bit goes: no lookup for the next SYN; the IPv6 record reset
+#     by its peer: no hook calls again.
 set -e
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +30,7 @@ cleanup_test()
 	echo 0 >"$TR/events/tcpark_hh/enable"
 	echo "-:tcpark_hh/tcpark_hook4" >>"$TR/kprobe_events"
 	echo "-:tcpark_hh/tcpark_hook6" >>"$TR/kprobe_events"
+	echo "-:tcpark_hh/tcpark_lookup" >>"$TR/kprobe_events"
 	[ -z "$TRACING_ON" ] || echo "$TRACING_ON" >"$TR/tracing_on"
 }
 
@@ -34,7 +38,8 @@ module_load
 setup_hosts
 
 if ! echo "p:tcpark_hh/tcpark_hook4 tcpark:tcpark_hook_v4" >>"$TR/kprobe_events" ||
-	! echo "p:tcpark_hh/tcpark_hook6 tcpark:tcpark_hook_v6" >>"$TR/kprobe_events"; then
+	! echo "p:tcpark_hh/tcpark_hook6 tcpark:tcpark_hook_v6" >>"$TR/kprobe_events" ||
+	! echo "p:tcpark_hh/tcpark_lookup tcpark:tcpark_record_lookup" >>"$TR/kprobe_events"; then
 	echo "SKIP: no kprobe events"
 	exit $ksft_skip
 fi
@@ -56,6 +61,19 @@ poke()
 	"$IP" netns exec "$1" bash -c \
 		'for a in 127.0.0.1 ::1; do (echo >/dev/tcp/$a/9) 2>/dev/null; done' || true
 	echo $(($(hits) - _p0))
+}
+
+lookups()
+{
+	awk '$1 == "tcpark_lookup" { print $2 }' "$TR/kprobe_profile"
+}
+
+# syn_lookups NETNS PORT: a SYN to 127.0.0.1:PORT; prints the lookups.
+syn_lookups()
+{
+	_s0=$(lookups)
+	"$IP" netns exec "$1" bash -c "(echo >/dev/tcp/127.0.0.1/$2) 2>/dev/null" || true
+	echo $(($(lookups) - _s0))
 }
 
 hooked()
@@ -96,6 +114,7 @@ mass_end
 
 echo "# 3. records, no socket"
 mass_start
+port4=$(echo "$MASS_REPLY" | awk '{ print $4 }')
 mass "connect 1 4"
 mass "connect 1 6"
 mass park
@@ -104,8 +123,14 @@ log_test "parked 2" wait_stat parked 2
 sleep 2
 log_test "records alone keep the hook" hooked "$NS_SRV"
 log_test "records: no hook call in the client netns" eq "$(poke "$NS_CLI")" 0
+log_test "SYN to the IPv4 record's port: looked up" \
+	[ "$(syn_lookups "$NS_SRV" "$port4")" -gt 0 ]
+run tcparkctl -n "$NS_SRV" -4 kill state parked
+log_test "IPv4 record killed" wait_stat parked 1
+log_test "its port's last record gone: no lookup" \
+	eq "$(syn_lookups "$NS_SRV" "$port4")" 0
 mass rst
-log_test "records reset by their peers" wait_stat parked 0
+log_test "IPv6 record reset by its peer" wait_stat parked 0
 log_test "last record gone: the hook goes" wait_unhooked "$NS_SRV"
 mass_end
 exit $RET
