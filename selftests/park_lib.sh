@@ -184,6 +184,15 @@ le()
 	return 1
 }
 
+# Bytes of kmalloc() allocations too large for a slab cache (a bucket
+# array that kvmalloc() got from kmalloc rather than vmalloc): meminfo's
+# Slab counts their pages, /proc/slabinfo (num_slabs x pagesperslab) not.
+slab_large()
+{
+	_sl=$(awk 'NR > 2 { n += $15 * $6 } END { printf "%d\n", n }' /proc/slabinfo)
+	echo $(($(meminfo Slab) - _sl * $(getconf PAGESIZE 2>/dev/null || echo 4096)))
+}
+
 # Bytes of slab objects in use, over every cache (/proc/slabinfo:
 # active_objs x objsize). Unlike meminfo's Slab this does not depend on
 # how the freed objects are spread over slab pages.

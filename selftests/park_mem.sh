@@ -39,7 +39,7 @@ setup_hosts
 snap()
 {
 	settle
-	eval "I$1=\$(slab_inuse) K$1=\$(kmem) F$1=\$(meminfo MemFree) V$1=\$(meminfo VmallocUsed)"
+	eval "I$1=\$(slab_inuse) K$1=\$(kmem) F$1=\$(meminfo MemFree) V$1=\$(meminfo VmallocUsed) L$1=\$(slab_large)"
 }
 
 echo "# stock: $N idle connections, plain TCP both ends"
@@ -84,8 +84,9 @@ log_test "clients still ESTABLISHED (RSTs dropped)" wait_mass_state "$N" 0 0
 
 park_inuse=$(((I4 - I5) / N))
 park_kmem=$(((K4 - K5) / N))
-# Objects in use plus the bucket array: what parked_bytes claims to count.
-park_exact=$(((I4 - I5 + V4 - V5) / N))
+# Objects in use plus the bucket arrays (vmalloc, or kmalloc pages): what
+# parked_bytes claims to count.
+park_exact=$(((I4 - I5 + V4 - V5 + L4 - L5) / N))
 park_free=$(((F5 - F4) / N))
 srv_inuse=$(((I3 - I4) / N + park_inuse))
 if record_cache_alone; then alone="its own cache"; else alone="merged cache"; fi
