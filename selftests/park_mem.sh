@@ -107,14 +107,17 @@ echo "#"
 if debug_kernel; then
 	echo "# debug kernel (KASAN/kmemleak): byte checks skipped"
 else
-	log_test "parked: slab objects <= 128 B per connection" le "$park_inuse" 128
-	log_test "parked: slab+vmalloc pages <= 192 B per connection" le "$park_kmem" 192
+	# The record is a 128-byte object: a merged cache's noise (6.1) or
+	# slab pages' slack comes on top.
+	tol=16
+	[ "$alone" = "its own cache" ] || tol=32
+	log_test "parked: slab objects <= 128 + $tol B per connection" \
+		le "$park_inuse" $((128 + tol))
+	log_test "parked: slab+vmalloc pages <= 208 B per connection" le "$park_kmem" 208
 	log_test "stock endpoint >= 2000 B (a socket, not a record)" le 2000 "$stock_inuse"
 	log_test "stock >= 15x parked (slab+vmalloc)" le "$((15 * park_kmem))" "$stock_kmem"
 	# A merged cache (6.1) shares its slabs with other objects that come
-	# and go meanwhile: the measurement is noisier there.
-	tol=16
-	[ "$alone" = "its own cache" ] || tol=32
+	# and go meanwhile: the measurement is noisier there (tol above).
 	log_test "parked_bytes within $tol B of objects + vmalloc ($park_exact)" \
 		le "$(abs $((pbytes / N - park_exact)))" "$tol"
 fi
