@@ -23,13 +23,24 @@ struct tcpark_net *tcpark_pernet(const struct net *net)
  */
 int tcpark_register_sock(struct tcpark_sock *ctx, gfp_t gfp)
 {
-	struct tcpark_net *tn = tcpark_pernet(sock_net(ctx->sk));
+	struct net *net = sock_net(ctx->sk);
+	struct tcpark_net *tn = tcpark_pernet(net);
 	int ret;
 
+	/* setsockopt(TCP_ULP) registers the hooks, a softirq clone asks. */
+	if (gfpflags_allow_blocking(gfp)) {
+		ret = tcpark_hook_get(net);
+		if (ret < 0)
+			return ret;
+	} else {
+		tcpark_hook_get_atomic(net);
+	}
 	ret = xa_alloc_cyclic_bh(&tn->socks, &ctx->id, ctx, xa_limit_32b,
 				 &tn->next_id, gfp);
-	if (ret < 0)
+	if (ret < 0) {
+		tcpark_hook_put(net);
 		return ret;
+	}
 	atomic_long_inc(&tn->attached);
 	return 0;
 }
@@ -40,6 +51,7 @@ void tcpark_unregister_sock(struct tcpark_sock *ctx)
 
 	xa_erase_bh(&tn->socks, ctx->id);
 	atomic_long_dec(&tn->attached);
+	tcpark_hook_put(sock_net(ctx->sk));
 }
 
 /*
@@ -71,22 +83,20 @@ static int __net_init tcpark_net_init(struct net *net)
 	xa_init_flags(&tn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_long_set(&tn->attached, 0);
 
+	tcpark_hook_net_init(net, tn);
+
 	ret = tcpark_table_init(tn);
 	if (ret < 0)
 		goto err_table;
-	ret = tcpark_hooks_register(net);
-	if (ret < 0)
-		goto err_hooks;
 	ret = tcpark_sysctl_register(net, tn);
 	if (ret < 0)
 		goto err_sysctl;
 	return 0;
 
 err_sysctl:
-	tcpark_hooks_unregister(net);
-err_hooks:
 	tcpark_table_destroy(net, tn);
 err_table:
+	tcpark_hook_net_exit(tn);
 	return ret;
 }
 
@@ -95,7 +105,7 @@ static void __net_exit tcpark_net_exit(struct net *net)
 	struct tcpark_net *tn = tcpark_pernet(net);
 
 	tcpark_sysctl_unregister(tn);
-	tcpark_hooks_unregister(net);
+	tcpark_hook_net_exit(tn);
 	tcpark_table_destroy(net, tn);
 	/* Every socket holds a reference on its netns. */
 	WARN_ON_ONCE(!xa_empty(&tn->socks));
@@ -111,10 +121,17 @@ static struct pernet_operations tcpark_net_ops = {
 
 int tcpark_pernet_init(void)
 {
-	return register_pernet_subsys(&tcpark_net_ops);
+	int ret;
+
+	tcpark_hooks_hold_keys();
+	ret = register_pernet_subsys(&tcpark_net_ops);
+	if (ret)
+		tcpark_hooks_release_keys();
+	return ret;
 }
 
 void tcpark_pernet_exit(void)
 {
 	unregister_pernet_subsys(&tcpark_net_ops);
+	tcpark_hooks_release_keys();
 }

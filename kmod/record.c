@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The inactive table: per netns, an rhashtable of transient records keyed
- * by 4-tuple, looked up lock-free (RCU) from the netfilter hook.
+ * by 4-tuple, looked up lock-free (RCU) from the netfilter hook, and an
+ * rhltable of the same records keyed by remote address and port, for
+ * connect() (remap.c), which knows no more than that of its peer.
  *
  * Two filters keep the cost on everything else near zero: a static key
  * that stays off while no record exists anywhere, and a per-netns bitmap
- * of local ports that have (or had) a record, tested before hashing. Bits
- * are never cleared while the netns lives: a stale bit costs one lookup,
- * a wrongly cleared one would let the stack reset a parked connection.
+ * of local ports that have a record, tested before hashing. A port's bit
+ * goes with its last record: port_refs counts them, for those ports only.
+ * The bit is set before the record is published and cleared after it is
+ * unlinked, both under the xarray's lock with the count, so it is never
+ * clear while a record of that port can be found: the stack would reset
+ * that connection.
  */
 #include <linux/jhash.h>
 #include <linux/jump_label_ratelimit.h>
@@ -20,8 +25,16 @@
 static struct kmem_cache *tcpark_record_cache __read_mostly;
 static DEFINE_STATIC_KEY_DEFERRED_FALSE(tcpark_records_key, HZ);
 
+/* The whole 4-tuple: struct tcpark_key has no padding (jhash2, memcmp). */
+static const struct rhashtable_params tcpark_record_params = {
+	.key_len		= sizeof(struct tcpark_key),
+	.key_offset		= offsetof(struct tcpark_record, key),
+	.head_offset		= offsetof(struct tcpark_record, node),
+	.automatic_shrinking	= true,
+};
+
 /* The remote address and port: all connect() knows of a record. */
-static u32 tcpark_key_hash(const void *data, u32 len, u32 seed)
+static u32 tcpark_peer_hash(const void *data, u32 len, u32 seed)
 {
 	const struct tcpark_key *key = data;
 
@@ -30,36 +43,31 @@ static u32 tcpark_key_hash(const void *data, u32 len, u32 seed)
 			    (__force u32)key->rport, seed);
 }
 
-static u32 tcpark_obj_hash(const void *data, u32 len, u32 seed)
+static u32 tcpark_peer_obj_hash(const void *data, u32 len, u32 seed)
 {
 	const struct tcpark_record *rec = data;
 
-	return tcpark_key_hash(&rec->key, len, seed);
+	return tcpark_peer_hash(&rec->key, len, seed);
 }
 
-/* 0 on a match; a lookup key's laddr :: and lport 0 match any. */
-static int tcpark_obj_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+static int tcpark_peer_cmp(struct rhashtable_compare_arg *arg,
+			   const void *obj)
 {
 	const struct tcpark_key *want = arg->key;
 	const struct tcpark_key *have = &((const struct tcpark_record *)obj)->key;
 
-	if (want->rport != have->rport ||
-	    !ipv6_addr_equal(&want->raddr, &have->raddr))
-		return 1;
-	if (want->lport && want->lport != have->lport)
-		return 1;
-	return !ipv6_addr_any(&want->laddr) &&
-	       !ipv6_addr_equal(&want->laddr, &have->laddr);
+	return want->rport != have->rport ||
+	       !ipv6_addr_equal(&want->raddr, &have->raddr);
 }
 
-static const struct rhashtable_params tcpark_record_params = {
+static const struct rhashtable_params tcpark_peer_params = {
 	.key_len		= sizeof(struct tcpark_key),
 	.key_offset		= offsetof(struct tcpark_record, key),
-	.head_offset		= offsetof(struct tcpark_record, node),
+	.head_offset		= offsetof(struct tcpark_record, peer),
 	.automatic_shrinking	= true,
-	.hashfn			= tcpark_key_hash,
-	.obj_hashfn		= tcpark_obj_hash,
-	.obj_cmpfn		= tcpark_obj_cmp,
+	.hashfn			= tcpark_peer_hash,
+	.obj_hashfn		= tcpark_peer_obj_hash,
+	.obj_cmpfn		= tcpark_peer_cmp,
 };
 
 bool tcpark_records_active(void)
@@ -70,6 +78,7 @@ bool tcpark_records_active(void)
 int tcpark_records_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct tcpark_record) > 120);
+	BUILD_BUG_ON(sizeof(struct tcpark_key) != 36);
 	tcpark_record_cache = kmem_cache_create("tcpark_record",
 						sizeof(struct tcpark_record),
 						0, 0, NULL);
@@ -108,29 +117,108 @@ int tcpark_table_init(struct tcpark_net *tn)
 	tn->ports = bitmap_zalloc(65536, GFP_KERNEL);
 	if (!tn->ports)
 		return -ENOMEM;
+	xa_init_flags(&tn->port_refs, XA_FLAGS_LOCK_BH);
+	spin_lock_init(&tn->peers_lock);
 	atomic_set(&tn->parked, 0);
 	ret = rhashtable_init(&tn->records, &tcpark_record_params);
 	if (ret)
-		bitmap_free(tn->ports);
+		goto err_records;
+	ret = rhltable_init(&tn->peers, &tcpark_peer_params);
+	if (ret)
+		goto err_peers;
+	return 0;
+
+err_peers:
+	rhashtable_destroy(&tn->records);
+err_records:
+	bitmap_free(tn->ports);
 	return ret;
 }
 
-/* Process context: the first record anywhere turns the static key on. */
+/* Process context: one more record on @port; its bit is set. */
+static int tcpark_port_get(struct tcpark_net *tn, u16 port)
+{
+	XA_STATE(xas, &tn->port_refs, port);
+	unsigned long n;
+
+	do {
+		xas_lock_bh(&xas);
+		n = xa_to_value(xas_load(&xas) ?: xa_mk_value(0));
+		xas_store(&xas, xa_mk_value(n + 1));
+		if (!xas_error(&xas))
+			set_bit(port, tn->ports);
+		xas_unlock_bh(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL));
+	return xas_error(&xas);
+}
+
+/* Any context, after the record is unlinked: the last one clears the bit. */
+static void tcpark_port_put(struct tcpark_net *tn, u16 port)
+{
+	XA_STATE(xas, &tn->port_refs, port);
+	unsigned long n;
+
+	xas_lock_bh(&xas);
+	n = xa_to_value(xas_load(&xas));
+	if (WARN_ON_ONCE(!n)) {
+		xas_unlock_bh(&xas);
+		return;
+	}
+	/* Lowering a count or erasing never allocates. */
+	xas_store(&xas, n > 1 ? xa_mk_value(n - 1) : NULL);
+	if (n == 1)
+		clear_bit(port, tn->ports);
+	xas_unlock_bh(&xas);
+}
+
+/* Into both indexes; -EEXIST if the 4-tuple is there already. */
+static int tcpark_table_add(struct tcpark_net *tn, struct tcpark_record *rec)
+{
+	int ret;
+
+	ret = rhashtable_lookup_insert_fast(&tn->records, &rec->node,
+					    tcpark_record_params);
+	if (ret)
+		return ret;
+	spin_lock_bh(&tn->peers_lock);
+	ret = rhltable_insert_key(&tn->peers, &rec->key, &rec->peer,
+				  tcpark_peer_params);
+	spin_unlock_bh(&tn->peers_lock);
+	if (ret)
+		rhashtable_remove_fast(&tn->records, &rec->node,
+				       tcpark_record_params);
+	return ret;
+}
+
+/*
+ * Process context (it may register the hooks): the first record anywhere
+ * turns the static key on.
+ */
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
+	u16 port = ntohs(rec->key.lport);
 	int ret;
 
-	set_bit(ntohs(rec->key.lport), tn->ports);
-	static_branch_deferred_inc(&tcpark_records_key);
-	ret = rhashtable_lookup_insert_key(&tn->records, &rec->key,
-					   &rec->node, tcpark_record_params);
-	if (ret) {
-		static_branch_slow_dec_deferred(&tcpark_records_key);
+	ret = tcpark_hook_get(net);
+	if (ret)
 		return ret;
-	}
+	ret = tcpark_port_get(tn, port);
+	if (ret)
+		goto err_port;
+	static_branch_deferred_inc(&tcpark_records_key);
+	ret = tcpark_table_add(tn, rec);
+	if (ret)
+		goto err_table;
 	atomic_inc(&tn->parked);
 	return 0;
+
+err_table:
+	static_branch_slow_dec_deferred(&tcpark_records_key);
+	tcpark_port_put(tn, port);
+err_port:
+	tcpark_hook_put(net);
+	return ret;
 }
 
 /*
@@ -167,12 +255,20 @@ void tcpark_record_unclaim(struct tcpark_record *rec)
 void tcpark_record_unlink(struct net *net, struct tcpark_record *rec)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
+	int ret;
 
-	if (WARN_ON_ONCE(rhashtable_remove_fast(&tn->records, &rec->node,
+	/* Under the lock its readers take: @rec->rcu may reuse @peer then. */
+	spin_lock_bh(&tn->peers_lock);
+	ret = rhltable_remove(&tn->peers, &rec->peer, tcpark_peer_params);
+	spin_unlock_bh(&tn->peers_lock);
+	if (WARN_ON_ONCE(ret) ||
+	    WARN_ON_ONCE(rhashtable_remove_fast(&tn->records, &rec->node,
 						tcpark_record_params)))
 		return;
 	atomic_dec(&tn->parked);
 	static_branch_slow_dec_deferred(&tcpark_records_key);
+	tcpark_port_put(tn, ntohs(rec->key.lport));
+	tcpark_hook_put(net);
 }
 
 /*
@@ -192,27 +288,64 @@ bool tcpark_record_end(struct net *net, struct tcpark_record *rec,
 	return true;
 }
 
-/* Under rcu_read_lock(); @key may hold wildcards (see struct tcpark_key). */
+/* A lookup key's laddr :: and lport 0 match any (struct tcpark_key). */
+static bool tcpark_local_match(const struct tcpark_key *want,
+			       const struct tcpark_key *have)
+{
+	return (!want->lport || want->lport == have->lport) &&
+	       (ipv6_addr_any(&want->laddr) ||
+		ipv6_addr_equal(&want->laddr, &have->laddr));
+}
+
+/*
+ * Under rcu_read_lock(); @key may hold wildcards (see struct tcpark_key).
+ * A full 4-tuple (the hook's) is one hash lookup; a wildcard one
+ * (connect()'s) walks the peer's records, first match wins.
+ */
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key)
 {
-	return rhashtable_lookup(&tcpark_pernet(net)->records, key,
-				 tcpark_record_params);
+	struct tcpark_net *tn = tcpark_pernet(net);
+	struct tcpark_record *rec, *found = NULL;
+	struct rhlist_head *list, *pos;
+
+	if (key->lport && !ipv6_addr_any(&key->laddr))
+		return rhashtable_lookup(&tn->records, key,
+					 tcpark_record_params);
+	/* The lock keeps @peer a list link while we walk it (record.h). */
+	spin_lock_bh(&tn->peers_lock);
+	list = rhltable_lookup(&tn->peers, key, tcpark_peer_params);
+	rhl_for_each_entry_rcu(rec, pos, list, peer) {
+		if (tcpark_local_match(key, &rec->key)) {
+			found = rec;
+			break;
+		}
+	}
+	spin_unlock_bh(&tn->peers_lock);
+	return found;
 }
 
-/* Kernel memory the table holds: records and the bucket array. */
-u64 tcpark_table_bytes(struct net *net)
+static u64 tcpark_buckets_bytes(const struct rhashtable *ht)
 {
-	struct tcpark_net *tn = tcpark_pernet(net);
 	const struct bucket_table *tbl;
 	u64 bytes;
 
 	rcu_read_lock();
-	tbl = rcu_dereference(tn->records.tbl);
+	tbl = rcu_dereference(ht->tbl);
 	bytes = (u64)tbl->size * sizeof(tbl->buckets[0]);
 	rcu_read_unlock();
-	return bytes + (u64)atomic_read(&tn->parked) *
-		       kmem_cache_size(tcpark_record_cache);
+	return bytes;
+}
+
+/* Kernel memory the table holds: records and both bucket arrays. */
+u64 tcpark_table_bytes(struct net *net)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+
+	return tcpark_buckets_bytes(&tn->records) +
+	       tcpark_buckets_bytes(&tn->peers.ht) +
+	       (u64)atomic_read(&tn->parked) *
+	       kmem_cache_size(tcpark_record_cache);
 }
 
 bool tcpark_port_maybe_parked(struct net *net, __be16 port)
@@ -238,6 +371,8 @@ static void tcpark_record_destroy(void *ptr, void *arg)
 void tcpark_table_destroy(struct net *net, struct tcpark_net *tn)
 {
 	synchronize_rcu();
+	rhltable_destroy(&tn->peers);
 	rhashtable_free_and_destroy(&tn->records, tcpark_record_destroy, net);
+	xa_destroy(&tn->port_refs);
 	bitmap_free(tn->ports);
 }

@@ -15,10 +15,10 @@
 /*
  * The 4-tuple, always in IPv6 form: an IPv4 address is stored v4-mapped
  * (::ffff:a.b.c.d), so a dual-stack socket's record is found by the
- * IPv4 hook as well. Ports in network order. The table hashes only the
- * remote half, so that connect() can find a record by the peer's address
- * alone: in a lookup key, laddr :: and lport 0 match any (no record has
- * either).
+ * IPv4 hook as well. Ports in network order. The table hashes all of it;
+ * a second index by the remote half lets connect() find a record by the
+ * peer's address alone: in a lookup key, laddr :: and lport 0 match any
+ * (no record has either).
  */
 struct tcpark_key {
 	struct in6_addr laddr;
@@ -68,12 +68,25 @@ enum {
  *	through it, and a remap must end up bound to it.
  * @mark: the socket's SO_MARK, for policy routing and netfilter.
  *
- * 120 bytes on x86-64, so that with its share of the hash table's bucket
- * array (8 bytes per bucket, 37-75% full) a parked connection stays near
- * 128 bytes.
+ * @node links it in the table by 4-tuple, which the hook looks up; @peer
+ * in the index by remote address and port, which connect() walks. One
+ * peer may have a record on each of many local ports: hashing only the
+ * remote half would make that one chain, which rhashtable refuses past
+ * 16 entries and every lookup would walk; the index's per-peer list does
+ * not count as a chain. The index is only ever read under its lock
+ * (tcpark_net.peers_lock), which its removals take too: once a record is
+ * out of it, nobody can be walking @peer, so @rcu reuses those bytes.
+ *
+ * 120 bytes on x86-64; with its share of the two bucket arrays (8 bytes
+ * per bucket each, 37-75% full) a parked connection costs about 140
+ * bytes.
  */
 struct tcpark_record {
 	struct rhash_head node;
+	union {
+		struct rhlist_head peer;	/* while in the table */
+		struct rcu_head rcu;		/* once out of it */
+	};
 	struct tcpark_key key;
 	u32 snd_nxt;
 	u32 rcv_nxt;
@@ -94,7 +107,6 @@ struct tcpark_record {
 	u16 srtt;
 	int oif;
 	u32 mark;
-	struct rcu_head rcu;
 };
 
 static inline u32 tcpark_rec_snd_wnd(const struct tcpark_record *rec)

@@ -5,8 +5,10 @@
 #ifndef _TCPARK_H
 #define _TCPARK_H
 
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sockptr.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/tcpark.h>
 #include <net/sock.h>
@@ -113,9 +115,19 @@ struct tcpark_net {
 	u32 next_id;
 	atomic_long_t attached;
 	struct tcpark_stats stats;
-	struct rhashtable records;	/* the inactive table */
+	struct rhashtable records;	/* the inactive table, by 4-tuple */
+	struct rhltable peers;		/* the same records, by remote half */
+	spinlock_t peers_lock;		/* peers: every read, every removal */
 	unsigned long *ports;		/* local ports with records */
+	struct xarray port_refs;	/* port -> its records (xa_mk_value) */
 	atomic_t parked;
+	/* LOCAL_IN hooks, registered while the netns has users (hook.c) */
+	struct net *net;
+	struct mutex hook_lock;		/* registration, hooked */
+	struct delayed_work hook_work;
+	atomic_t hook_users;		/* attached sockets + records */
+	bool hooked;			/* under hook_lock; READ_ONCE() */
+	bool hook_dying;
 };
 
 /* The fields of a TCP segment that matter to a record. */
@@ -223,8 +235,13 @@ int tcpark_send_ack(struct net *net, const struct tcpark_record *rec);
 int tcpark_send_reset(struct net *net, const struct tcpark_record *rec);
 
 /* hook.c */
-int tcpark_hooks_register(struct net *net);
-void tcpark_hooks_unregister(struct net *net);
+int tcpark_hook_get(struct net *net);
+void tcpark_hook_get_atomic(struct net *net);
+void tcpark_hook_put(struct net *net);
+void tcpark_hook_net_init(struct net *net, struct tcpark_net *tn);
+void tcpark_hook_net_exit(struct tcpark_net *tn);
+void tcpark_hooks_hold_keys(void);
+void tcpark_hooks_release_keys(void);
 
 /* netlink.c */
 int tcpark_netlink_init(void);

@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * park_mass -s SERVER_NETNS -c CLIENT_NETNS [-P]
+ * park_mass -s SERVER_NETNS -c CLIENT_NETNS [-P|-R]
  *
  * Many connections at once, for the memory and leak tests. Two listeners
  * in the server netns, 198.18.0.1 and fd00:7c::1 (with the tcpark ULP in
  * TCPARK_MODE_TRANSIENT, idle timer off; -P: plain TCP), clients in the
- * client netns (plain TCP). Commands on stdin, one per line; each answers
- * one line on stdout starting with "ok" or "FAIL":
+ * client netns (plain TCP). -R reverses the roles: the clients carry the
+ * ULP and park, the listeners and their children are plain, so that every
+ * record has the same remote address and port. The "parkers" are the
+ * server sockets (the clients with -R), the "peers" the other ends.
+ * Commands on stdin, one per line; each answers one line on stdout
+ * starting with "ok" or "FAIL":
  *   connect N [4|6] open N more connections (IPv4 unless 6), both ends
- *                   held by fds
+ *                   held by fds (not after a park with -R)
  *   close-listeners close both listeners (the process then holds nothing
  *                   of the server netns but the accepted sockets)
- *   park            close every held server socket (transient: it parks)
- *   state           the clients' TCP states:
+ *   park            close every held parker (transient: it parks)
+ *   state           the peers' TCP states:
  *                   "ok estab E close C other O reset R" (R: ECONNRESET)
- *   rst             close every client with SO_LINGER 0 (an RST at its
+ *   keepalive S     TCP keepalive on every peer: a probe after S seconds
+ *                   idle, then every S seconds, 3 unanswered ones kill it
+ *   rst             close every peer with SO_LINGER 0 (an RST at its
  *                   snd_nxt: exactly what a parked record expects)
- *   close-clients   close every client normally (FIN)
+ *   close-clients   close every peer normally (FIN)
  *   exit (or EOF)
  */
 #define _GNU_SOURCE
@@ -37,6 +43,21 @@ static int *cli, *srv, ncli, nsrv, cap;
 static char *was_reset;	/* sticky: recv() reports ECONNRESET once */
 static int lfds[2] = { -1, -1 }, lfd;
 static struct endpoint eps[2], ep;
+static bool reverse;
+static __u32 mode = TCPARK_MODE_TRANSIENT, idle;
+
+/* With -R the clients park and the server's children are their peers. */
+#define PARKERS		(reverse ? cli : srv)
+#define NPARKERS	(reverse ? &ncli : &nsrv)
+#define PEERS		(reverse ? srv : cli)
+#define NPEERS		(reverse ? &nsrv : &ncli)
+
+static int tcpark_on(int fd)
+{
+	return ulp_set(fd, TCPARK_ULP_NAME) ||
+	       setsockopt(fd, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)) ||
+	       setsockopt(fd, SOL_TCPARK, TCPARK_IDLE_MS, &idle, sizeof(idle));
+}
 
 static double ms_since(const struct timespec *t)
 {
@@ -88,6 +109,10 @@ static void do_connect(int n)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	for (i = 0; i < n; i++) {
 		fd = socket(ep.family, SOCK_STREAM, 0);
+		if (fd >= 0 && reverse && tcpark_on(fd)) {
+			printf("FAIL: tcpark on client %d: %s\n", ncli, strerror(errno));
+			return;
+		}
 		if (fd < 0 || connect(fd, (struct sockaddr *)&ep.addr, ep.addrlen)) {
 			printf("FAIL: connect %d: %s\n", ncli, strerror(errno));
 			return;
@@ -114,12 +139,12 @@ static void do_connect(int n)
 static void do_park(void)
 {
 	struct timespec t;
-	int i, n = nsrv;
+	int i, n = *NPARKERS;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	for (i = 0; i < nsrv; i++)
-		close(srv[i]);
-	nsrv = 0;
+	for (i = 0; i < n; i++)
+		close(PARKERS[i]);
+	*NPARKERS = 0;
 	printf("ok park %d ms %.0f\n", n, ms_since(&t));
 }
 
@@ -130,9 +155,9 @@ static void do_state(void)
 	socklen_t len;
 	char c;
 
-	for (i = 0; i < ncli; i++) {
+	for (i = 0; i < *NPEERS; i++) {
 		len = sizeof(ti);
-		if (getsockopt(cli[i], IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+		if (getsockopt(PEERS[i], IPPROTO_TCP, TCP_INFO, &ti, &len)) {
 			other++;
 			continue;
 		}
@@ -142,7 +167,8 @@ static void do_state(void)
 			closed++;
 		else
 			other++;
-		if (recv(cli[i], &c, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == ECONNRESET)
+		if (recv(PEERS[i], &c, 1, MSG_DONTWAIT | MSG_PEEK) < 0 &&
+		    errno == ECONNRESET)
 			was_reset[i] = 1;
 		reset += was_reset[i];
 	}
@@ -152,15 +178,31 @@ static void do_state(void)
 static void close_clients(bool rst)
 {
 	struct linger lg = { 1, 0 };
-	int i, n = ncli;
+	int i, n = *NPEERS;
 
-	for (i = 0; i < ncli; i++) {
+	for (i = 0; i < n; i++) {
 		if (rst)
-			setsockopt(cli[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(cli[i]);
+			setsockopt(PEERS[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(PEERS[i]);
 	}
-	ncli = 0;
+	*NPEERS = 0;
 	printf("ok %s %d\n", rst ? "rst" : "close", n);
+}
+
+static void keepalive(int secs)
+{
+	int i, on = 1, cnt = 3;
+
+	for (i = 0; i < *NPEERS; i++) {
+		if (setsockopt(PEERS[i], SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ||
+		    setsockopt(PEERS[i], IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs)) ||
+		    setsockopt(PEERS[i], IPPROTO_TCP, TCP_KEEPINTVL, &secs, sizeof(secs)) ||
+		    setsockopt(PEERS[i], IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt))) {
+			printf("FAIL: keepalive: %s\n", strerror(errno));
+			return;
+		}
+	}
+	printf("ok keepalive %d\n", *NPEERS);
 }
 
 int main(int argc, char **argv)
@@ -169,11 +211,10 @@ int main(int argc, char **argv)
 	const char *srv_path = NULL, *cli_path = NULL;
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	bool plain = false;
-	__u32 mode = TCPARK_MODE_TRANSIENT, idle = 0;
 	char line[128];
 	int opt, sns, cns, i;
 
-	while ((opt = getopt(argc, argv, "s:c:P")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:PR")) != -1) {
 		switch (opt) {
 		case 's':
 			srv_path = optarg;
@@ -184,8 +225,11 @@ int main(int argc, char **argv)
 		case 'P':
 			plain = true;
 			break;
+		case 'R':
+			reverse = true;
+			break;
 		default:
-			fprintf(stderr, "usage: park_mass -s SRV_NETNS -c CLI_NETNS [-P]\n");
+			fprintf(stderr, "usage: park_mass -s SRV_NETNS -c CLI_NETNS [-P|-R]\n");
 			return 2;
 		}
 	}
@@ -209,9 +253,7 @@ int main(int argc, char **argv)
 			printf("FAIL: listen: %s\n", strerror(errno));
 			return 1;
 		}
-		if (!plain && (ulp_set(lfds[i], TCPARK_ULP_NAME) ||
-			       setsockopt(lfds[i], SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)) ||
-			       setsockopt(lfds[i], SOL_TCPARK, TCPARK_IDLE_MS, &idle, sizeof(idle)))) {
+		if (!plain && !reverse && tcpark_on(lfds[i])) {
 			printf("FAIL: tcpark on the listener: %s\n", strerror(errno));
 			return 1;
 		}
@@ -248,6 +290,8 @@ int main(int argc, char **argv)
 			do_park();
 		} else if (!strncmp(line, "state", 5)) {
 			do_state();
+		} else if (sscanf(line, "keepalive %d", &n) == 1) {
+			keepalive(n);
 		} else if (!strncmp(line, "rst", 3)) {
 			close_clients(true);
 		} else if (!strncmp(line, "close-clients", 13)) {

@@ -42,13 +42,14 @@ snap()
 	eval "I$1=\$(slab_inuse) K$1=\$(kmem) F$1=\$(meminfo MemFree) V$1=\$(meminfo VmallocUsed)"
 }
 
-# buckets_ok BYTES N OBJSIZE: BYTES - N x OBJSIZE is 8 x a power of two
-# in [4N/3, 8N/3).
+# buckets_ok BYTES N OBJSIZE: BYTES - N x OBJSIZE is 8 x the buckets of
+# two tables (by 4-tuple, by peer) of N keys each, so 2 x a power of two
+# in [4N/3, 8N/3) (only one power of two lies in such a range).
 buckets_ok()
 {
-	b=$((($1 - $2 * $3) / 8))
-	echo "  buckets: $b ($(($1 - $2 * $3)) B)"
-	[ $(($1 - $2 * $3)) -eq $((b * 8)) ] && [ "$b" -gt 0 ] &&
+	b=$((($1 - $2 * $3) / 16))
+	echo "  buckets: 2 x $b ($(($1 - $2 * $3)) B)"
+	[ $(($1 - $2 * $3)) -eq $((b * 16)) ] && [ "$b" -gt 0 ] &&
 		[ $((b & (b - 1))) -eq 0 ] &&
 		[ $((3 * b)) -ge $((4 * $2)) ] && [ $((3 * b)) -lt $((8 * $2)) ]
 }
@@ -88,11 +89,12 @@ log_test "record object size $objsize <= 128" le "$objsize" 128
 # objects come and go meanwhile, and a bucket array above 8 KiB is
 # a page allocation that neither Slab nor VmallocUsed shows):
 #  - records: exactly N (counted above), object_size from sysfs;
-#  - buckets: 8 B each, a power of two. rhashtable grows when more
+#  - buckets: 8 B each, a power of two per table, both tables (by
+#    4-tuple and by peer) hold N keys here. rhashtable grows when more
 #    than 3/4 full and doubles: after settle() (its worker done),
 #    N <= 3/4 size and the size it last doubled from was < N / (3/4),
 #    so 4N/3 <= size < 8N/3 (N = 10000: 16384 exactly).
-log_test "parked_bytes = $N x $objsize + a bucket array of 4N/3..8N/3 x 8 B" \
+log_test "parked_bytes = $N x $objsize + 2 bucket arrays of 4N/3..8N/3 x 8 B" \
 	buckets_ok "$pbytes" "$N" "$objsize"
 
 # Only the records go: their RSTs never reach the clients.
@@ -128,10 +130,12 @@ if debug_kernel; then
 else
 	# Slab-wide deltas also move with unrelated objects (netlink skbs,
 	# dentries) during the kill: the bounds leave 16 B x N = 160 KiB
-	# (objects) and 77 B x N = 770 KiB (pages, a 112 B record takes
-	# 4096 / 36 = 114 B of slab page) for that, 4x the most seen (40 KiB).
-	log_test "parked: slab objects <= 128 B per connection" le "$park_inuse" 128
-	log_test "parked: slab+vmalloc pages <= 192 B per connection" le "$park_kmem" 192
+	# (objects) over the record's own size and ~90 B x N = 900 KiB
+	# (pages: a 120 B record takes 4096 / 34 = 120 B of slab page) for
+	# that, 4x the most seen (40 KiB).
+	log_test "parked: slab objects <= $objsize + 16 B per connection" \
+		le "$park_inuse" $((objsize + 16))
+	log_test "parked: slab+vmalloc pages <= 208 B per connection" le "$park_kmem" 208
 	log_test "stock endpoint >= 2000 B (a socket, not a record)" le 2000 "$stock_inuse"
 	log_test "stock >= 15x parked (slab+vmalloc)" le "$((15 * park_kmem))" "$stock_kmem"
 fi
