@@ -11,6 +11,7 @@
  */
 #include <linux/jhash.h>
 #include <linux/jump_label_ratelimit.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <net/ipv6.h>
@@ -70,9 +71,10 @@ bool tcpark_records_active(void)
 int tcpark_records_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct tcpark_record) > 112);
+	/* Charged to a memory cgroup: tcpark_record_alloc(). */
 	tcpark_record_cache = kmem_cache_create("tcpark_record",
 						sizeof(struct tcpark_record),
-						0, 0, NULL);
+						0, SLAB_ACCOUNT, NULL);
 	return tcpark_record_cache ? 0 : -ENOMEM;
 }
 
@@ -84,9 +86,26 @@ void tcpark_records_exit(void)
 	kmem_cache_destroy(tcpark_record_cache);
 }
 
-struct tcpark_record *tcpark_record_alloc(void)
+/*
+ * For a park of @sk, in process context under its lock: close() or the
+ * idle work item. The record is charged to @sk's memory cgroup, as the
+ * socket's own buffers are (mem_cgroup_sk_alloc() set sk_memcg when it
+ * was created or accepted), not to whoever runs the park: a kworker for
+ * the idle timer, which would charge nobody, or another process holding
+ * the fd. With no sk_memcg (root cgroup, cgroup v1) current's applies.
+ */
+struct tcpark_record *tcpark_record_alloc(struct sock *sk)
 {
-	return kmem_cache_zalloc(tcpark_record_cache, GFP_KERNEL);
+	struct mem_cgroup *memcg = tcpark_sk_memcg(sk);
+	struct mem_cgroup *old = NULL;
+	struct tcpark_record *rec;
+
+	if (memcg)
+		old = set_active_memcg(memcg);
+	rec = kmem_cache_zalloc(tcpark_record_cache, GFP_KERNEL_ACCOUNT);
+	if (memcg)
+		set_active_memcg(old);
+	return rec;
 }
 
 static void tcpark_record_free_rcu(struct rcu_head *head)
@@ -115,7 +134,10 @@ int tcpark_table_init(struct tcpark_net *tn)
 	return ret;
 }
 
-/* Process context: the first record anywhere turns the static key on. */
+/*
+ * Process context: the first record anywhere turns the static key on.
+ * The park reserved its place (tcpark_limits_reserve()) before.
+ */
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
@@ -125,12 +147,9 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 	static_branch_deferred_inc(&tcpark_records_key);
 	ret = rhashtable_lookup_insert_key(&tn->records, &rec->key,
 					   &rec->node, tcpark_record_params);
-	if (ret) {
+	if (ret)
 		static_branch_slow_dec_deferred(&tcpark_records_key);
-		return ret;
-	}
-	atomic_inc(&tn->parked);
-	return 0;
+	return ret;
 }
 
 /*
@@ -171,7 +190,7 @@ void tcpark_record_unlink(struct net *net, struct tcpark_record *rec)
 	if (WARN_ON_ONCE(rhashtable_remove_fast(&tn->records, &rec->node,
 						tcpark_record_params)))
 		return;
-	atomic_dec(&tn->parked);
+	tcpark_limits_release(net, rec->uid);
 	static_branch_slow_dec_deferred(&tcpark_records_key);
 }
 
@@ -226,6 +245,7 @@ static void tcpark_record_destroy(void *ptr, void *arg)
 	struct net *net = arg;
 
 	tcpark_send_reset(net, rec);
+	tcpark_limits_release(net, rec->uid);
 	static_branch_slow_dec_deferred(&tcpark_records_key);
 	kmem_cache_free(tcpark_record_cache, rec);
 }
