@@ -167,4 +167,14 @@ static inline int tcpark_cgroup_bind(struct sock *sk, struct sockaddr *uaddr,
 #endif
 }
 
+/*
+ * The memory cgroup a socket's memory is charged to (NULL: none). 6.1
+ * and 6.12 both keep it in sk->sk_memcg, set by mem_cgroup_sk_alloc();
+ * later kernels hide it behind mem_cgroup_from_sk().
+ */
+static inline struct mem_cgroup *tcpark_sk_memcg(const struct sock *sk)
+{
+	return mem_cgroup_sockets_enabled ? READ_ONCE(sk->sk_memcg) : NULL;
+}
+
 #endif /* _TCPARK_COMPAT_H */

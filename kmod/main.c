@@ -15,6 +15,7 @@ static int __init tcpark_init(void)
 {
 	int ret;
 
+	tcpark_limits_init();
 	ret = tcpark_records_init();
 	if (ret < 0)
 		goto err_records;

@@ -63,6 +63,7 @@ static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_MAX_PARKED]	= { .type = NLA_U32 },
 	[TCPARK_A_MAX_PARKED_MEM_MB] = { .type = NLA_U32 },
 	[TCPARK_A_WAKE_TIMEOUT_MS] = { .type = NLA_U32 },
+	[TCPARK_A_MAX_PARKED_PER_UID] = { .type = NLA_U32 },
 };
 
 /* ---- filters ---------------------------------------------------------- */
@@ -699,7 +700,9 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u32(skb, TCPARK_A_MAX_PARKED_MEM_MB,
 			READ_ONCE(def->max_parked_mem_mb)) ||
 	    nla_put_u32(skb, TCPARK_A_WAKE_TIMEOUT_MS,
-			READ_ONCE(def->wake_timeout_ms)))
+			READ_ONCE(def->wake_timeout_ms)) ||
+	    nla_put_u32(skb, TCPARK_A_MAX_PARKED_PER_UID,
+			READ_ONCE(def->max_parked_per_uid)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -743,25 +746,38 @@ static const struct tcpark_set_attr tcpark_set_attrs[] = {
 	  offsetof(struct tcpark_defaults, max_parked_mem_mb) },
 	{ TCPARK_A_WAKE_TIMEOUT_MS, &tcpark_wake_timeout_range,
 	  offsetof(struct tcpark_defaults, wake_timeout_ms) },
+	{ TCPARK_A_MAX_PARKED_PER_UID, &tcpark_max_parked_per_uid_range,
+	  offsetof(struct tcpark_defaults, max_parked_per_uid) },
 };
 
-/* All values are checked before any is applied. */
+/*
+ * All values are checked before any is applied, against the range and,
+ * in a container's netns, the init netns's limits (as the sysctls are).
+ */
 static int tcpark_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct tcpark_net *tn = tcpark_pernet(genl_info_net(info));
+	struct net *net = genl_info_net(info);
+	struct tcpark_net *tn = tcpark_pernet(net);
 	const struct tcpark_set_attr *a;
 	bool any = false;
 	size_t i;
+	u32 val;
 
 	for (i = 0; i < ARRAY_SIZE(tcpark_set_attrs); i++) {
 		a = &tcpark_set_attrs[i];
 		if (!info->attrs[a->attr])
 			continue;
 		any = true;
-		if (!tcpark_in_range(a->range, nla_get_u32(info->attrs[a->attr]))) {
+		val = nla_get_u32(info->attrs[a->attr]);
+		if (!tcpark_in_range(a->range, val)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[a->attr],
 					    "value out of range");
 			return -EINVAL;
+		}
+		if (tcpark_limit_check(net, a->offset, val)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[a->attr],
+					    "above the init netns's limit");
+			return -EPERM;
 		}
 	}
 	if (!any) {

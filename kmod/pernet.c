@@ -80,7 +80,9 @@ static int __net_init tcpark_net_init(struct net *net)
 	int ret;
 
 	tcpark_defaults_init(&tn->def);
+	tcpark_limits_inherit(net, &tn->def);
 	xa_init_flags(&tn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+	xa_init_flags(&tn->uids, XA_FLAGS_LOCK_BH);
 	atomic_long_set(&tn->attached, 0);
 
 	tcpark_hook_net_init(net, tn);
@@ -97,6 +99,7 @@ err_sysctl:
 	tcpark_table_destroy(net, tn);
 err_table:
 	tcpark_hook_net_exit(tn);
+	xa_destroy(&tn->uids);
 	return ret;
 }
 
@@ -110,6 +113,9 @@ static void __net_exit tcpark_net_exit(struct net *net)
 	/* Every socket holds a reference on its netns. */
 	WARN_ON_ONCE(!xa_empty(&tn->socks));
 	xa_destroy(&tn->socks);
+	/* Each record gave its uid's count back as it was destroyed. */
+	WARN_ON_ONCE(!xa_empty(&tn->uids));
+	xa_destroy(&tn->uids);
 }
 
 static struct pernet_operations tcpark_net_ops = {

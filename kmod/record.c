@@ -16,6 +16,7 @@
  */
 #include <linux/jhash.h>
 #include <linux/jump_label_ratelimit.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <net/ipv6.h>
@@ -79,9 +80,10 @@ int tcpark_records_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct tcpark_record) > 120);
 	BUILD_BUG_ON(sizeof(struct tcpark_key) != 36);
+	/* Charged to a memory cgroup: tcpark_record_alloc(). */
 	tcpark_record_cache = kmem_cache_create("tcpark_record",
 						sizeof(struct tcpark_record),
-						0, 0, NULL);
+						0, SLAB_ACCOUNT, NULL);
 	return tcpark_record_cache ? 0 : -ENOMEM;
 }
 
@@ -93,9 +95,26 @@ void tcpark_records_exit(void)
 	kmem_cache_destroy(tcpark_record_cache);
 }
 
-struct tcpark_record *tcpark_record_alloc(void)
+/*
+ * For a park of @sk, in process context under its lock: close() or the
+ * idle work item. The record is charged to @sk's memory cgroup, as the
+ * socket's own buffers are (mem_cgroup_sk_alloc() set sk_memcg when it
+ * was created or accepted), not to whoever runs the park: a kworker for
+ * the idle timer, which would charge nobody, or another process holding
+ * the fd. With no sk_memcg (root cgroup, cgroup v1) current's applies.
+ */
+struct tcpark_record *tcpark_record_alloc(struct sock *sk)
 {
-	return kmem_cache_zalloc(tcpark_record_cache, GFP_KERNEL);
+	struct mem_cgroup *memcg = tcpark_sk_memcg(sk);
+	struct mem_cgroup *old = NULL;
+	struct tcpark_record *rec;
+
+	if (memcg)
+		old = set_active_memcg(memcg);
+	rec = kmem_cache_zalloc(tcpark_record_cache, GFP_KERNEL_ACCOUNT);
+	if (memcg)
+		set_active_memcg(old);
+	return rec;
 }
 
 static void tcpark_record_free_rcu(struct rcu_head *head)
@@ -192,7 +211,8 @@ static int tcpark_table_add(struct tcpark_net *tn, struct tcpark_record *rec)
 
 /*
  * Process context (it may register the hooks): the first record anywhere
- * turns the static key on.
+ * turns the static key on. The park reserved its place
+ * (tcpark_limits_reserve()) before.
  */
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 {
@@ -210,7 +230,6 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 	ret = tcpark_table_add(tn, rec);
 	if (ret)
 		goto err_table;
-	atomic_inc(&tn->parked);
 	return 0;
 
 err_table:
@@ -265,7 +284,7 @@ void tcpark_record_unlink(struct net *net, struct tcpark_record *rec)
 	    WARN_ON_ONCE(rhashtable_remove_fast(&tn->records, &rec->node,
 						tcpark_record_params)))
 		return;
-	atomic_dec(&tn->parked);
+	tcpark_limits_release(net, rec->uid);
 	static_branch_slow_dec_deferred(&tcpark_records_key);
 	tcpark_port_put(tn, ntohs(rec->key.lport));
 	tcpark_hook_put(net);
@@ -359,6 +378,7 @@ static void tcpark_record_destroy(void *ptr, void *arg)
 	struct net *net = arg;
 
 	tcpark_send_reset(net, rec);
+	tcpark_limits_release(net, rec->uid);
 	static_branch_slow_dec_deferred(&tcpark_records_key);
 	kmem_cache_free(tcpark_record_cache, rec);
 }

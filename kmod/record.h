@@ -120,6 +120,7 @@ static inline u32 tcpark_rec_max_window(const struct tcpark_record *rec)
 }
 
 struct net;
+struct sock;
 struct tcpark_net;
 
 int tcpark_records_init(void);
@@ -127,7 +128,7 @@ void tcpark_records_exit(void);
 int tcpark_table_init(struct tcpark_net *tn);
 void tcpark_table_destroy(struct net *net, struct tcpark_net *tn);
 
-struct tcpark_record *tcpark_record_alloc(void);
+struct tcpark_record *tcpark_record_alloc(struct sock *sk);
 void tcpark_record_free(struct tcpark_record *rec);
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec);
 bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag);

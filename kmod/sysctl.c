@@ -22,6 +22,8 @@ const struct tcpark_range tcpark_ka_probes_range = {
 /* 0 turns parking off in the netns. */
 const struct tcpark_range tcpark_max_parked_range = { 0, 1U << 30, true };
 const struct tcpark_range tcpark_max_parked_mem_range = { 0, 1U << 20, true };
+const struct tcpark_range tcpark_max_parked_per_uid_range = {
+	0, 1U << 30, true };
 /* Bounded: a record whose data nobody takes must not wait forever. */
 const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
 
@@ -35,7 +37,10 @@ const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
  * them; room for a million parked connections in 256 MiB. Data from a
  * parked peer that no listener takes (none, or its backlog is full) is
  * left unacknowledged for 30 s, long enough for an app restart, then the
- * peer gets an RST rather than retransmitting into silence.
+ * peer gets an RST rather than retransmitting into silence. One uid may
+ * hold 65536 records (1/16 of max_parked): enough for most servers, and
+ * one local user cannot take a namespace's parking for itself; a server
+ * that parks more for its uid raises it (README, "Security model").
  */
 void tcpark_defaults_init(struct tcpark_defaults *def)
 {
@@ -47,13 +52,19 @@ void tcpark_defaults_init(struct tcpark_defaults *def)
 	def->max_parked = 1U << 20;
 	def->max_parked_mem_mb = 256;
 	def->wake_timeout_ms = 30000;
+	def->max_parked_per_uid = 65536;
 }
 
-/* proc_douintvec() into a copy, then the range check, then the store. */
+/*
+ * proc_douintvec() into a copy, then the range check and, for a limit in
+ * a container's netns, tcpark_limit_check(); then the store. .extra2 is
+ * the netns.
+ */
 static int tcpark_sysctl_u32(TCPARK_CTL_CONST struct ctl_table *table, int write,
 			     void *buffer, size_t *lenp, loff_t *ppos)
 {
 	const struct tcpark_range *range = table->extra1;
+	struct net *net = table->extra2;
 	u32 *valp = table->data;
 	u32 val = READ_ONCE(*valp);
 	struct ctl_table tmp = {
@@ -68,6 +79,10 @@ static int tcpark_sysctl_u32(TCPARK_CTL_CONST struct ctl_table *table, int write
 		return ret;
 	if (!tcpark_in_range(range, val))
 		return -EINVAL;
+	ret = tcpark_limit_check(net, (char *)valp -
+				 (char *)&tcpark_pernet(net)->def, val);
+	if (ret)
+		return ret;
 	WRITE_ONCE(*valp, val);
 	return 0;
 }
@@ -81,7 +96,10 @@ static int tcpark_sysctl_u32(TCPARK_CTL_CONST struct ctl_table *table, int write
 	.extra1		= (void *)&(range),		\
 }
 
-/* .data is rebased onto each netns's tcpark_net.def when copied. */
+/*
+ * .data is rebased onto each netns's tcpark_net.def when copied, and
+ * .extra2 becomes the netns.
+ */
 static struct tcpark_defaults init_defaults;
 
 static struct ctl_table tcpark_sysctl_template[] = {
@@ -93,6 +111,8 @@ static struct ctl_table tcpark_sysctl_template[] = {
 	TCPARK_SYSCTL("max_parked", max_parked, tcpark_max_parked_range),
 	TCPARK_SYSCTL("max_parked_mem_mb", max_parked_mem_mb,
 		      tcpark_max_parked_mem_range),
+	TCPARK_SYSCTL("max_parked_per_uid", max_parked_per_uid,
+		      tcpark_max_parked_per_uid_range),
 	TCPARK_SYSCTL("wake_timeout_ms", wake_timeout_ms,
 		      tcpark_wake_timeout_range),
 };
@@ -108,9 +128,11 @@ int tcpark_sysctl_register(struct net *net, struct tcpark_net *tn)
 	if (!table)
 		return -ENOMEM;
 	memcpy(table, tcpark_sysctl_template, sizeof(tcpark_sysctl_template));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		table[i].data = (char *)&tn->def + ((char *)table[i].data -
 						    (char *)&init_defaults);
+		table[i].extra2 = net;
+	}
 
 	tn->sysctl = tcpark_register_net_sysctl(net, "net/tcpark", table, n);
 	if (!tn->sysctl) {

@@ -68,7 +68,7 @@ enum tcpark_refusal {
 	TCPARK_REFUSED_UNREAD,		/* data the app has not read */
 	TCPARK_REFUSED_AUTH,		/* MD5/AO signed */
 	TCPARK_REFUSED_PINNED,
-	TCPARK_REFUSED_LIMIT,		/* max_parked / max_parked_mem_mb */
+	TCPARK_REFUSED_LIMIT,		/* a limit of limits.c */
 	TCPARK_REFUSED_MAX
 };
 
@@ -85,6 +85,7 @@ struct tcpark_defaults {
 	u32 max_parked;
 	u32 max_parked_mem_mb;
 	u32 wake_timeout_ms;		/* then data nobody takes draws an RST */
+	u32 max_parked_per_uid;
 };
 
 struct tcpark_stats {
@@ -120,7 +121,8 @@ struct tcpark_net {
 	spinlock_t peers_lock;		/* peers: every read, every removal */
 	unsigned long *ports;		/* local ports with records */
 	struct xarray port_refs;	/* port -> its records (xa_mk_value) */
-	atomic_t parked;
+	atomic_t parked;		/* records, and parks reserving one */
+	struct xarray uids;		/* kuid -> its parked, limits.c */
 	/* LOCAL_IN hooks, registered while the netns has users (hook.c) */
 	struct net *net;
 	struct mutex hook_lock;		/* registration, hooked */
@@ -154,7 +156,7 @@ struct tcpark_range {
 extern const struct tcpark_range tcpark_idle_range, tcpark_mode_range,
 	tcpark_ka_interval_range, tcpark_ka_probes_range,
 	tcpark_max_parked_range, tcpark_max_parked_mem_range,
-	tcpark_wake_timeout_range;
+	tcpark_wake_timeout_range, tcpark_max_parked_per_uid_range;
 
 static inline bool tcpark_in_range(const struct tcpark_range *r, u32 v)
 {
@@ -178,6 +180,14 @@ struct sock *tcpark_next_sock(struct tcpark_net *tn, unsigned long *index);
 int tcpark_sysctl_register(struct net *net, struct tcpark_net *tn);
 void tcpark_sysctl_unregister(struct tcpark_net *tn);
 void tcpark_defaults_init(struct tcpark_defaults *def);
+
+/* limits.c */
+void tcpark_limits_init(void);
+u32 tcpark_limit(struct net *net, size_t offset);
+int tcpark_limit_check(struct net *net, size_t offset, u32 val);
+void tcpark_limits_inherit(struct net *net, struct tcpark_defaults *def);
+bool tcpark_limits_reserve(struct net *net, kuid_t uid);
+void tcpark_limits_release(struct net *net, kuid_t uid);
 
 /* ulp.c */
 int tcpark_ulp_register(void);

@@ -62,7 +62,6 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	}
 	rec->srtt = min_t(u32, tp->srtt_us >> (3 + 7), U16_MAX);
 	rec->cookie = tcpark_sock_cookie(sk);
-	rec->uid = sock_i_uid(sk);
 	rec->oif = READ_ONCE(sk->sk_bound_dev_if);
 	rec->mark = READ_ONCE(sk->sk_mark);
 	rec->last_rx = tcp_jiffies32 - msecs_to_jiffies(tcpark_idle_age_ms(sk));
@@ -83,15 +82,6 @@ static void tcpark_flush_ack(struct sock *sk)
 		tcpark_tcp_send_ack(sk);
 }
 
-static bool tcpark_room_for_one(struct net *net)
-{
-	struct tcpark_net *tn = tcpark_pernet(net);
-	u64 bytes = tcpark_table_bytes(net) + sizeof(struct tcpark_record);
-
-	return atomic_read(&tn->parked) < READ_ONCE(tn->def.max_parked) &&
-	       bytes <= (u64)READ_ONCE(tn->def.max_parked_mem_mb) << 20;
-}
-
 /*
  * Under lock_sock(). 0: parked, the socket is now CLOSE and silent.
  * Counts the park or the reason it was refused.
@@ -100,10 +90,11 @@ int tcpark_park_transient(struct sock *sk)
 {
 	struct tcpark_record *rec, event;
 	struct net *net = sock_net(sk);
+	kuid_t uid = sock_i_uid(sk);
 	int reason, ret;
 
 	ret = tcpark_park_check(sk, &reason);
-	if (!ret && !tcpark_room_for_one(net)) {
+	if (!ret && !tcpark_limits_reserve(net, uid)) {
 		reason = TCPARK_REFUSED_LIMIT;
 		ret = -ENOSPC;
 	}
@@ -111,11 +102,14 @@ int tcpark_park_transient(struct sock *sk)
 		tcpark_count_refusal(net, reason);
 		return ret;
 	}
-	rec = tcpark_record_alloc();
-	if (!rec)
+	rec = tcpark_record_alloc(sk);
+	if (!rec) {
+		tcpark_limits_release(net, uid);
 		return -ENOMEM;
+	}
 	tcpark_flush_ack(sk);
 	tcpark_snapshot(sk, rec);
+	rec->uid = uid;
 	/*
 	 * Once inserted, the record belongs to the table: an RST on another
 	 * CPU may remove it and call_rcu() it at once, and nothing below is
@@ -126,6 +120,7 @@ int tcpark_park_transient(struct sock *sk)
 	event = *rec;
 	ret = tcpark_record_insert(net, rec);
 	if (ret) {
+		tcpark_limits_release(net, uid);
 		tcpark_record_free(rec);
 		return ret;
 	}

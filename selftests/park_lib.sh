@@ -9,14 +9,18 @@ MASS_PID=
 MASS_LINES=0
 MASS_REPLY=
 
-# mass_start [-P]: start park_mass on lib.sh's topology; commands go to fd 4.
+# mass_start [-P] [-u UID]: start park_mass on lib.sh's topology (or on
+# MASS_SRV/MASS_CLI netns paths), through $MASS_PREFIX if set (a command
+# word list, e.g. one that enters a cgroup); commands go to fd 4.
 mass_start()
 {
 	MASS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tcpark-mass.XXXXXX")
 	mkfifo "$MASS_DIR/in"
 	: >"$MASS_DIR/out"
 	echo "+ park_mass $*"
-	"$DIR/park_mass" -s "$SRV_NETNS" -c "$CLI_NETNS" "$@" \
+	# shellcheck disable=SC2086 # MASS_PREFIX is a word list
+	$MASS_PREFIX "$DIR/park_mass" -s "${MASS_SRV:-$SRV_NETNS}" \
+		-c "${MASS_CLI:-$CLI_NETNS}" "$@" \
 		<"$MASS_DIR/in" >"$MASS_DIR/out" 2>&1 &
 	MASS_PID=$!
 	BG_PIDS="$BG_PIDS $MASS_PID"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * park_mass -s SERVER_NETNS -c CLIENT_NETNS [-P|-R]
+ * park_mass -s SERVER_NETNS -c CLIENT_NETNS [-P|-R] [-u UID]
  *
  * Many connections at once, for the memory and leak tests. Two listeners
  * in the server netns, 198.18.0.1 and fd00:7c::1 (with the tcpark ULP in
@@ -9,13 +9,19 @@
  * ULP and park, the listeners and their children are plain, so that every
  * record has the same remote address and port. The "parkers" are the
  * server sockets (the clients with -R), the "peers" the other ends.
+ * -u: once both netns are open and the listeners exist, drop to UID (and
+ * gid UID, no groups, no capabilities): every connection is then made and
+ * accepted by that user, who owns the sockets and their records.
  * Commands on stdin, one per line; each answers one line on stdout
  * starting with "ok" or "FAIL":
  *   connect N [4|6] open N more connections (IPv4 unless 6), both ends
  *                   held by fds (not after a park with -R)
  *   close-listeners close both listeners (the process then holds nothing
  *                   of the server netns but the accepted sockets)
- *   park            close every held parker (transient: it parks)
+ *   park [T]        close every held parker (transient: it parks),
+ *                   from T threads at once (default 1), each its share
+ *   idle MS         set TCPARK_IDLE_MS on every held parker: the idle
+ *                   timer parks them while the fds stay open
  *   state           the peers' TCP states:
  *                   "ok estab E close C other O reset R" (R: ECONNRESET)
  *   keepalive S     TCP keepalive on every peer: a probe after S seconds
@@ -28,7 +34,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,16 +144,62 @@ static void do_connect(int n)
 	printf("ok connect %d total %d ms %.0f\n", n, ncli, ms_since(&t));
 }
 
-static void do_park(void)
+struct park_share {
+	pthread_t thread;
+	int *fds;
+	int from, to;
+};
+
+static void *park_share(void *arg)
 {
+	struct park_share *p = arg;
+	int i;
+
+	for (i = p->from; i < p->to; i++)
+		close(p->fds[i]);
+	return NULL;
+}
+
+static void do_park(int threads)
+{
+	struct park_share p[16];
 	struct timespec t;
 	int i, n = *NPARKERS;
 
+	if (threads < 1 || threads > 16)
+		threads = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	for (i = 0; i < n; i++)
-		close(PARKERS[i]);
+	for (i = 0; i < threads; i++) {
+		p[i].fds = PARKERS;
+		p[i].from = n * i / threads;
+		p[i].to = n * (i + 1) / threads;
+		if (pthread_create(&p[i].thread, NULL, park_share, &p[i])) {
+			printf("FAIL: pthread_create\n");
+			exit(1);
+		}
+	}
+	for (i = 0; i < threads; i++)
+		pthread_join(p[i].thread, NULL);
 	*NPARKERS = 0;
 	printf("ok park %d ms %.0f\n", n, ms_since(&t));
+}
+
+static void do_idle(__u32 ms)
+{
+	int i;
+
+	for (i = 0; i < *NPARKERS; i++)
+		if (setsockopt(PARKERS[i], SOL_TCPARK, TCPARK_IDLE_MS, &ms, sizeof(ms))) {
+			printf("FAIL: TCPARK_IDLE_MS: %s\n", strerror(errno));
+			return;
+		}
+	printf("ok idle %u on %d\n", ms, *NPARKERS);
+}
+
+static int drop_to(uid_t uid)
+{
+	return setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	       setresuid(uid, uid, uid);
 }
 
 static void do_state(void)
@@ -211,10 +265,12 @@ int main(int argc, char **argv)
 	const char *srv_path = NULL, *cli_path = NULL;
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	bool plain = false;
+	long uid = -1;
+	__u32 ms;
 	char line[128];
 	int opt, sns, cns, i;
 
-	while ((opt = getopt(argc, argv, "s:c:PR")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:PRu:")) != -1) {
 		switch (opt) {
 		case 's':
 			srv_path = optarg;
@@ -228,8 +284,11 @@ int main(int argc, char **argv)
 		case 'R':
 			reverse = true;
 			break;
+		case 'u':
+			uid = atol(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: park_mass -s SRV_NETNS -c CLI_NETNS [-P|-R]\n");
+			fprintf(stderr, "usage: park_mass -s SRV_NETNS -c CLI_NETNS [-P|-R] [-u UID]\n");
 			return 2;
 		}
 	}
@@ -266,6 +325,10 @@ int main(int argc, char **argv)
 	}
 	close(sns);
 	close(cns);
+	if (uid >= 0 && drop_to(uid)) {
+		printf("FAIL: drop to uid %ld: %s\n", uid, strerror(errno));
+		return 1;
+	}
 	printf("ok ready ports %d %d\n", endpoint_port(&eps[0]), endpoint_port(&eps[1]));
 	while (fgets(line, sizeof(line), stdin)) {
 		int n, fam = 4;
@@ -286,8 +349,12 @@ int main(int argc, char **argv)
 				lfds[i] = -1;
 			}
 			printf("ok listeners closed\n");
+		} else if (sscanf(line, "idle %u", &ms) == 1) {
+			do_idle(ms);
 		} else if (!strncmp(line, "park", 4)) {
-			do_park();
+			n = 1;
+			sscanf(line, "park %d", &n);
+			do_park(n);
 		} else if (!strncmp(line, "state", 5)) {
 			do_state();
 		} else if (sscanf(line, "keepalive %d", &n) == 1) {

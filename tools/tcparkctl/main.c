@@ -44,6 +44,7 @@ static const struct {
 	{ "max_parked", TCPARK_A_MAX_PARKED, 1, UINT32_MAX },
 	{ "max_parked_mem_mb", TCPARK_A_MAX_PARKED_MEM_MB, 1, UINT32_MAX },
 	{ "wake_timeout_ms", TCPARK_A_WAKE_TIMEOUT_MS, 1, UINT32_MAX },
+	{ "max_parked_per_uid", TCPARK_A_MAX_PARKED_PER_UID, 1, UINT32_MAX },
 };
 
 static void usage(FILE *f)
@@ -58,7 +59,7 @@ static void usage(FILE *f)
 "                               idle_ms N  mode persistent|transient\n"
 "                               ka_interval_ms N  ka_probes N\n"
 "                               max_parked N  max_parked_mem_mb N\n"
-"                               wake_timeout_ms N\n"
+"                               wake_timeout_ms N  max_parked_per_uid N\n"
 "  park|wake|kill { cookie N | FILTER }\n"
 "                             act on one connection, or on all that match\n"
 "  monitor                    print events until interrupted\n"

@@ -89,6 +89,7 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_STAT_WAKE_BACKLOG]	= "wake_backlog",
 	[TCPARK_A_STAT_WAKE_EXPIRED]	= "wake_expired",
 	[TCPARK_A_WAKE_TIMEOUT_MS]	= "wake_timeout_ms",
+	[TCPARK_A_MAX_PARKED_PER_UID]	= "max_parked_per_uid",
 };
 
 const char *tp_attr_name(unsigned int type)

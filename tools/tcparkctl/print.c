@@ -526,6 +526,7 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_MAX_PARKED, "max_parked" },
 		{ TCPARK_A_MAX_PARKED_MEM_MB, "max_parked_mem_mb" },
 		{ TCPARK_A_WAKE_TIMEOUT_MS, "wake_timeout_ms" },
+		{ TCPARK_A_MAX_PARKED_PER_UID, "max_parked_per_uid" },
 	};
 	const struct nlattr *a;
 	char buf[32];

@@ -153,7 +153,7 @@ struct tcpark_info {
  * TCPARK_CMD_STATS -> STAT_* attributes (STAT_INELIGIBLE is the sum of
  *	the STAT_REFUSED_* reasons) and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
- *	MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS).
+ *	MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID).
  * TCPARK_CMD_PARK, _WAKE, _KILL: TCPARK_A_COOKIE, or the GET filters (at
  *	least one; cookie 0 names no socket); the reply carries
  *	TCPARK_A_MATCHED and TCPARK_A_DONE. Nothing matched: ENOENT. With a
@@ -161,8 +161,10 @@ struct tcpark_info {
  *	EALREADY already in that state, EINVAL a listener for KILL).
  *	KILL resets the connection: the peer gets an RST, the app ECONNABORTED.
  * TCPARK_CMD_SET: any of IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES,
- *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS; the same ranges as
- *	the sysctls. All are checked before any is applied.
+ *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID;
+ *	the same ranges as the sysctls. All are checked before any is
+ *	applied. In a netns of a user namespace other than the initial one,
+ *	a limit (MAX_PARKED*) above the init netns's is refused: EPERM.
  * Multicast group TCPARK_GENL_MCGRP_EVENTS: TCPARK_CMD_EVENT messages with
  *	TCPARK_A_EVENT (enum tcpark_event) and the socket attributes, all of
  *	them. Joining it needs CAP_NET_ADMIN in the netns's user namespace
@@ -254,6 +256,7 @@ enum tcpark_attr {
 	TCPARK_A_STAT_WAKE_BACKLOG,	/* u64: segments held: accept queue full */
 	TCPARK_A_STAT_WAKE_EXPIRED,	/* u64: records reset after wake_timeout_ms */
 	TCPARK_A_WAKE_TIMEOUT_MS,	/* u32: netns default, SET and STATS */
+	TCPARK_A_MAX_PARKED_PER_UID,	/* u32: netns limit, SET and STATS */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1
