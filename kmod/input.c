@@ -70,6 +70,7 @@ int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
 	seg->ack = ntohl(th->ack_seq);
 	seg->window = ntohs(th->window);
 	seg->len = skb->len - thoff - thlen;
+	seg->thoff = thoff;
 	seg->payload_off = thoff + thlen;
 	seg->end_seq = seg->seq + seg->len + !!th->fin + !!th->syn;
 	tcpark_parse_ts((const u8 *)(th + 1), thlen - sizeof(*th), seg);
@@ -306,7 +307,7 @@ unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
 	 * "partial packet") and acks the rest.
 	 */
 	if (seg->ack == rec->snd_nxt)
-		return tcpark_reactivate(net, skb, seg->payload_off, rec);
+		return tcpark_reactivate(net, skb, seg, rec);
 	/* Acking less than all we sent, which the peer already acked. */
 	atomic64_inc(&tcpark_pernet(net)->stats.drops);
 	return NF_DROP;

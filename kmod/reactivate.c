@@ -202,8 +202,53 @@ static bool tcpark_child_init(struct sock *child, struct sock *lsk,
 	return true;
 }
 
+/*
+ * syn_recv_sock() reads the skb as tcp_v4_rcv()/tcp_v6_rcv() hand it on:
+ * data and transport header at the TCP header (tcp_create_openreq_child()
+ * takes the window from tcp_hdr() and last_seg_size from skb->len) and
+ * TCP_SKB_CB() filled (tcp_v6_iif()). At LOCAL_IN the data is at the IP
+ * header, an IPv6 packet's transport header may point at an extension
+ * header, and cb holds IPCB()/IP6CB(). Present the skb that way for the
+ * call, as tcp_v{4,6}_fill_cb() do, then put it back: the stack parses it
+ * again once the hook returns NF_ACCEPT.
+ */
+static struct sock *tcpark_syn_recv_sock(struct sock *lsk, struct sk_buff *skb,
+					 unsigned int thoff,
+					 struct request_sock *req,
+					 bool *own_req)
+{
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+	u16 transport = skb->transport_header;
+	char cb[sizeof(skb->cb)];
+	const struct tcphdr *th;
+	struct sock *child;
+
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return NULL;
+	th = (const struct tcphdr *)(skb->data + thoff);
+	memcpy(cb, skb->cb, sizeof(cb));
+	if (skb->protocol == htons(ETH_P_IPV6))
+		memmove(&tcb->header.h6, cb, sizeof(struct inet6_skb_parm));
+	else
+		memmove(&tcb->header.h4, cb, sizeof(struct inet_skb_parm));
+	tcb->seq = ntohl(th->seq);
+	tcb->ack_seq = ntohl(th->ack_seq);
+	tcb->tcp_flags = tcp_flag_byte(th);
+	skb_set_transport_header(skb, thoff);
+	__skb_pull(skb, thoff);
+	tcb->end_seq = tcb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	tcb->sacked = 0;
+	child = inet_csk(lsk)->icsk_af_ops->syn_recv_sock(lsk, skb, req, NULL,
+							  NULL, own_req, NULL);
+	__skb_push(skb, thoff);
+	skb->transport_header = transport;
+	memcpy(skb->cb, cb, sizeof(cb));
+	return child;
+}
+
 /* Claimed record, usable listener: build and queue the child. */
 static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
+			      unsigned int thoff,
 			      const struct tcpark_record *rec)
 {
 	struct request_sock *req;
@@ -219,8 +264,7 @@ static int tcpark_spawn_child(struct sock *lsk, struct sk_buff *skb,
 		return -EPERM;
 	}
 	/* NULL: backlog filled meanwhile, no route, or the tuple is taken. */
-	child = inet_csk(lsk)->icsk_af_ops->syn_recv_sock(lsk, skb, req, NULL,
-							  NULL, &own_req, NULL);
+	child = tcpark_syn_recv_sock(lsk, skb, thoff, req, &own_req);
 	if (!child) {
 		__reqsk_free(req);
 		return -EBUSY;
@@ -279,24 +323,25 @@ static unsigned int tcpark_wake_refused(struct net *net,
  * (seq <= rcv_nxt < end_seq, ack == snd_nxt: another ACK would leave the
  * child in SYN_RECV and draw an RST from it). Bytes before rcv_nxt are
  * the child's to trim: tcp_data_queue() queues a "partial packet" and
- * tcp_recvmsg() starts at copied_seq == rcv_nxt. @doff: bytes from
- * skb->data to the payload, for reuseport selection. Returns the verdict.
+ * tcp_recvmsg() starts at copied_seq == rcv_nxt. @seg: the segment as
+ * parsed, its offsets from skb->data. Returns the verdict.
  */
 unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
-			       unsigned int doff, struct tcpark_record *rec)
+			       const struct tcpark_seg *seg,
+			       struct tcpark_record *rec)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
 	enum tcpark_wake_refusal why;
 	struct sock *lsk;
 
-	lsk = tcpark_find_listener(net, skb, doff, rec);
+	lsk = tcpark_find_listener(net, skb, seg->payload_off, rec);
 	why = tcpark_listener_refuses(lsk);
 	if (why != TCPARK_WAKE_OK)
 		return tcpark_wake_refused(net, rec, why);
 	/* A remap or a kill has it: the peer retransmits to the outcome. */
 	if (!tcpark_record_claim(rec))
 		return NF_DROP;
-	if (tcpark_spawn_child(lsk, skb, rec)) {
+	if (tcpark_spawn_child(lsk, skb, seg->thoff, rec)) {
 		tcpark_record_unclaim(rec);
 		atomic64_inc(&tn->stats.drops);
 		return NF_DROP;

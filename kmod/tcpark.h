@@ -141,6 +141,7 @@ struct tcpark_seg {
 	u32 tsval;
 	u32 tsecr;
 	u32 len;		/* payload bytes */
+	u32 thoff;		/* TCP header, from skb->data */
 	u32 payload_off;	/* from skb->data */
 	u8 flags;
 	bool has_ts;
@@ -232,7 +233,8 @@ unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
 
 /* reactivate.c */
 unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
-			       unsigned int doff, struct tcpark_record *rec);
+			       const struct tcpark_seg *seg,
+			       struct tcpark_record *rec);
 void tcpark_reactivated_forget(struct sock *sk, struct tcpark_sock *ctx);
 void tcpark_seed_rtt(struct sock *sk, const struct tcpark_record *rec);
 
