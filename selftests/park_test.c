@@ -1897,6 +1897,40 @@ TEST_F_TIMEOUT(park, straddle, 40)
 	EXPECT_FALSE(parked(&self->c));
 }
 
+/*
+ * Data behind an IPv6 extension header wakes the connection like any
+ * other: the hook finds the TCP header past it, and the child is built
+ * from the skb as TCP would see it (its bytes, its ACK).
+ */
+TEST_F_TIMEOUT(park, exthdr_wake, 40)
+{
+	static uint8_t pay[300];
+	const struct pkt *r;
+	struct forge f;
+	int fd;
+
+	if (variant->cfam != AF_INET6 || variant->same_as_ipv4)
+		SKIP(return, "IPv6 extension headers");
+	park_one(_metadata, self, variant);
+	fill((char *)pay, sizeof(pay), 7);
+	f = forged(&self->c, TH_ACK | TH_PSH, self->c.rec.rcv_nxt, self->c.rec.snd_nxt);
+	f.payload = pay;
+	f.paylen = sizeof(pay);
+	f.ts = self->c.ts;
+	f.tsval = self->c.ts_recent + 1;
+	f.tsecr = self->c.srv_tsval;
+	f.exthdr = 16;
+	f.win = 1000;
+	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 2000, 1, &r))
+		TH_LOG("the segment behind a Destination Options header was not acknowledged");
+	if (r)
+		EXPECT_EQ(self->c.rec.rcv_nxt + sizeof(pay), r->ack);
+	fd = accept_woken(_metadata, self, (char *)pay, sizeof(pay), 5000);
+	ASSERT_LE(0, fd) TH_LOG("the bytes did not reach accept()");
+	self->c.srv = fd;
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+}
+
 /* A socket of the server's netns with the ULP, connect()ed to the device. */
 static int remap_to(FIXTURE_DATA(park) *self, const FIXTURE_VARIANT(park) *variant,
 		    int netns, int *err)

@@ -440,7 +440,7 @@ int forge_socket(int netns, int family)
 /* The whole IP packet for @f into @pkt; its length, or -1. */
 static int forge_build(const struct forge *f, uint8_t *pkt, size_t size)
 {
-	size_t iplen = f->src.family == AF_INET ? 20 : 40, optlen, thlen, len;
+	size_t iplen = f->src.family == AF_INET ? 20 : 40 + f->exthdr, optlen, thlen, len;
 	uint16_t sum;
 	uint8_t *th, *o;
 
@@ -508,8 +508,17 @@ static int forge_build(const struct forge *f, uint8_t *pkt, size_t size)
 		struct ip6_hdr *ip6 = (void *)pkt;
 
 		ip6->ip6_flow = htonl(6 << 28);
-		ip6->ip6_plen = htons(len + f->ip_extra);
+		ip6->ip6_plen = htons(f->exthdr + len + f->ip_extra);
 		ip6->ip6_nxt = IPPROTO_TCP;
+		if (f->exthdr >= 8) {
+			uint8_t *ext = pkt + 40;
+
+			ip6->ip6_nxt = IPPROTO_DSTOPTS;
+			ext[0] = IPPROTO_TCP;
+			ext[1] = f->exthdr / 8 - 1;
+			ext[2] = 1;			/* PadN */
+			ext[3] = f->exthdr - 4;
+		}
 		ip6->ip6_hlim = 64;
 		memcpy(&ip6->ip6_src, f->src.addr, 16);
 		memcpy(&ip6->ip6_dst, f->dst.addr, 16);

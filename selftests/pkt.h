@@ -113,6 +113,8 @@ struct forge {
 	bool bad_csum;
 	size_t tcp_bytes;	/* 0: all; else send only this much TCP */
 	size_t ip_extra;	/* bytes claimed by the IP header beyond the data */
+	size_t exthdr;		/* IPv6: a Destination Options header this long
+				 * (a multiple of 8, PadN) before TCP */
 };
 
 /* A raw socket for forge_send() in @netns, for @family. */
