@@ -76,6 +76,16 @@ bool tcpark_records_active(void)
 	return static_branch_unlikely(&tcpark_records_key.key);
 }
 
+/*
+ * A constructor keeps the cache from being merged with other caches of
+ * its size (find_mergeable() skips caches with one; SLAB_NO_MERGE is 6.5+):
+ * /proc/slabinfo and slabtop then count records and nothing else.
+ * tcpark_record_alloc() zeroes each record, so it has nothing to do.
+ */
+static void tcpark_record_ctor(void *obj)
+{
+}
+
 int tcpark_records_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct tcpark_record) > 120);
@@ -83,7 +93,8 @@ int tcpark_records_init(void)
 	/* Charged to a memory cgroup: tcpark_record_alloc(). */
 	tcpark_record_cache = kmem_cache_create("tcpark_record",
 						sizeof(struct tcpark_record),
-						0, SLAB_ACCOUNT, NULL);
+						0, SLAB_ACCOUNT,
+						tcpark_record_ctor);
 	return tcpark_record_cache ? 0 : -ENOMEM;
 }
 
@@ -111,9 +122,15 @@ struct tcpark_record *tcpark_record_alloc(struct sock *sk)
 
 	if (memcg)
 		old = set_active_memcg(memcg);
-	rec = kmem_cache_zalloc(tcpark_record_cache, GFP_KERNEL_ACCOUNT);
+	rec = kmem_cache_alloc(tcpark_record_cache, GFP_KERNEL_ACCOUNT);
 	if (memcg)
 		set_active_memcg(old);
+	/*
+	 * Not kmem_cache_zalloc(): with init_on_alloc, a cache that has a
+	 * constructor ignores __GFP_ZERO (slab_want_init_on_alloc()).
+	 */
+	if (rec)
+		memset(rec, 0, sizeof(*rec));
 	return rec;
 }
 

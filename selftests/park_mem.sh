@@ -80,6 +80,8 @@ log_test "parked $N" wait_stat parked "$N"
 snap 4
 o4=$(record_objects_exact)
 log_test "clients all ESTABLISHED" wait_mass_state "$N" 0 0
+# The module keeps its cache unmerged: the count is of records alone.
+log_test "tcpark_record is a cache of its own" record_cache_alone
 log_test "tcpark_record objects +$N" eq "$((o4 - o2))" "$N"
 pbytes=$(stat parked_bytes)
 objsize=$(cat "$SLAB_DIR/object_size" 2>/dev/null || echo 0)
