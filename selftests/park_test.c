@@ -1919,7 +1919,7 @@ TEST_F_TIMEOUT(park, exthdr_wake, 40)
 	f.ts = self->c.ts;
 	f.tsval = self->c.ts_recent + 1;
 	f.tsecr = self->c.srv_tsval;
-	f.exthdr = 16;
+	f.exthdr = 8;
 	f.win = 1000;
 	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 2000, 1, &r))
 		TH_LOG("the segment behind a Destination Options header was not acknowledged");

@@ -113,8 +113,9 @@ struct forge {
 	bool bad_csum;
 	size_t tcp_bytes;	/* 0: all; else send only this much TCP */
 	size_t ip_extra;	/* bytes claimed by the IP header beyond the data */
-	size_t exthdr;		/* IPv6: a Destination Options header this long
-				 * (a multiple of 8, PadN) before TCP */
+	size_t exthdr;		/* IPv6: 8 = an 8-byte Destination Options
+				 * header (one PadN: Linux drops padding
+				 * longer than 7 bytes) before TCP */
 };
 
 /* A raw socket for forge_send() in @netns, for @family. */
