@@ -31,10 +31,19 @@ run $S addr add 198.18.0.3/32 dev veth_srv
 run $S addr add fd00:7c::3/128 dev veth_srv nodad
 run $S route replace "$CLI_IP4/32" dev veth_srv src 198.18.0.3
 run $S -6 route replace "$CLI_IP6/128" dev veth_srv src fd00:7c::3
-# From 198.18.0.7 / fd00:7c::7, only mark 0x2a finds a route.
+# From 198.18.0.7 / fd00:7c::7, only mark 0x2a finds a route. The debug
+# kernel (tools/debug-kernel/config) has no policy routing: so_mark is
+# left out there (first match wins in the harness: -T before -f).
 run $S addr add 198.18.0.7/32 dev veth_srv
 run $S addr add fd00:7c::7/128 dev veth_srv nodad
-for f in -4 -6; do
+nomark=
+if ! $S rule add from 198.18.0.7 fwmark 0x2b lookup 102 pref 99 2>/dev/null; then
+	echo "# no policy routing in this kernel: so_mark skipped"
+	nomark="-T so_mark"
+else
+	run $S rule del pref 99
+fi
+[ -n "$nomark" ] || for f in -4 -6; do
 	from=198.18.0.7 net=198.18.0.0/24
 	[ "$f" = -4 ] || from=fd00:7c::7 net=fd00:7c::/64
 	run $S "$f" rule add from "$from" fwmark 0x2a lookup 100 pref 100
@@ -51,7 +60,7 @@ run $S link set vx1 up
 run $S -6 route add fe80::/64 dev vx0 metric 1
 
 log_test "park_test -f remap (ipv4, ipv6, ipv4mapped)" \
-	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -f remap
+	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" $nomark -f remap
 
 log_test "no record left behind" wait_stat parked 0
 log_test "all ULP sockets released (refcnt 0)" wait_refcnt 0
