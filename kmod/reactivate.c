@@ -61,10 +61,19 @@ static struct sock *tcpark_find_listener(struct net *net, struct sk_buff *skb,
 }
 
 /* Why @lsk cannot take the connection now; TCPARK_WAKE_OK if it can. */
-static enum tcpark_wake_refusal tcpark_listener_refuses(const struct sock *lsk)
+static enum tcpark_wake_refusal
+tcpark_listener_refuses(const struct sock *lsk, const struct tcpark_record *rec)
 {
 	if (!lsk || READ_ONCE(lsk->sk_state) != TCP_LISTEN ||
 	    !tcpark_is_ours(lsk) || tcpark_sk_has_auth(lsk))
+		return TCPARK_WAKE_NO_LISTENER;
+	/*
+	 * As for a remap: only the record's owner, or a listener opened with
+	 * CAP_NET_ADMIN in the netns, takes the connection. Another user's
+	 * listener on the port (the owner's server restarting) must not.
+	 */
+	if (!uid_eq(sock_i_uid((struct sock *)lsk), rec->uid) &&
+	    !sk_net_capable(lsk, CAP_NET_ADMIN))
 		return TCPARK_WAKE_NO_LISTENER;
 	if (sk_acceptq_is_full(lsk))
 		return TCPARK_WAKE_BACKLOG;
@@ -335,7 +344,7 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	struct sock *lsk;
 
 	lsk = tcpark_find_listener(net, skb, seg->payload_off, rec);
-	why = tcpark_listener_refuses(lsk);
+	why = tcpark_listener_refuses(lsk, rec);
 	if (why != TCPARK_WAKE_OK)
 		return tcpark_wake_refused(net, rec, why);
 	/* A remap or a kill has it: the peer retransmits to the outcome. */

@@ -244,9 +244,16 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 	if (ret)
 		goto err_port;
 	static_branch_deferred_inc(&tcpark_records_key);
+	/*
+	 * The hook sees the record as soon as it is in the table by 4-tuple,
+	 * before it is in the peer index: published claimed, nobody (an RST,
+	 * a wake, a kill) can end it until it is in both.
+	 */
+	rec->flags |= TCPARK_REC_CLAIMED;
 	ret = tcpark_table_add(tn, rec);
 	if (ret)
 		goto err_table;
+	tcpark_record_unclaim(rec);
 	return 0;
 
 err_table:
