@@ -219,7 +219,7 @@ expect "stats: text" has '^sockets 12 parked 10 parked_bytes 1280 \(1\.2 KiB\)$'
 expect "stats: defaults" has '^defaults: idle_ms 30000 mode transient ka_interval_ms 0 ka_probes 0$' out
 expect "stats: counters" has '^counters: parks 31 wakes 21 ka_answered 7 challenge_acks 1 drops 2 kills 3 ineligible 4 reactivated 5 remapped 6$' out
 expect "stats: wake" has '^wake: no_listener 8 backlog 9 expired 11$' out
-expect "stats: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms 45000$' out
+expect "stats: limits (the fake kernel has no per-uid quota)" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms 45000 max_parked_per_uid -$' out
 tc -- -s -j
 expect "stats -j (-s): valid JSON" json_ok
 expect "stats -j: layout" py 'd["sockets"] == 12 and d["counters"]["challenge_acks"] == 1 and d["defaults"]["mode"] == "transient" and d["limits"]["max_parked_mem_mb"] == 256'
@@ -230,7 +230,7 @@ tc FAKE_OLD_STATS=1 -- stats
 expect_rc 0 "stats, older module: exit 0"
 expect "stats, older module: counters it lacks read -" has '^counters: parks 31 .* ineligible 4 reactivated - remapped -$' out
 expect "stats, older module: no wake line" sh -c "! grep -q '^wake:' '$tmp/out'"
-expect "stats, older module: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms -$' out
+expect "stats, older module: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms - max_parked_per_uid -$' out
 tc FAKE_OLD_STATS=1 -- -j stats
 expect "stats -j, older module: keys it lacks left out" py '"wake" not in d and "reactivated" not in d["counters"] and "wake_timeout_ms" not in d["limits"]'
 
