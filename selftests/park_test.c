@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -1749,6 +1750,65 @@ TEST_F_TIMEOUT(park, reactivate_listener_back, 40)
 	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
 	EXPECT_LT(0, ti.tcpi_unacked) TH_LOG("data acked with no listener");
 	EXPECT_LT(0, ti.tcpi_total_retrans);
+	EXPECT_LT(nol, stat_of("no_listener"));
+	EXPECT_TRUE(parked(&self->c));
+	self->c.lfd = relisten(_metadata, self, variant, 16);
+	ASSERT_LE(0, self->c.lfd);
+	fd = accept_woken(_metadata, self, msg, sizeof(msg), 10000);
+	ASSERT_LE(0, fd);
+	self->c.srv = fd;
+}
+
+/*
+ * Another user's listener on the parked connection's port (the owner's
+ * server restarting) must not get the owner's device: the data is held
+ * (no_listener) and the owner's own listener takes it afterwards.
+ */
+TEST_F_TIMEOUT(park, reactivate_other_user, 40)
+{
+	uint64_t nol = stat_of("no_listener");
+	__u32 mode = TCPARK_MODE_TRANSIENT;
+	static char msg[500];
+	struct sockaddr_storage ss;
+	int pfd[2], status, fd, one = 1;
+	socklen_t len;
+	pid_t pid;
+	char b;
+
+	park_one(_metadata, self, variant);
+	close(self->c.lfd);
+	self->c.lfd = -1;
+	len = ep_sockaddr(&self->c.s, variant->lfam, &ss);
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct pollfd p = { .events = POLLIN };
+
+		/* Into the server's netns as root, then nobody, no caps. */
+		if (setns(self->sd.srv_ns, CLONE_NEWNET) || setgroups(0, NULL) ||
+		    setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		p.fd = socket(variant->lfam, SOCK_STREAM, 0);
+		if (p.fd < 0 || setsockopt(p.fd, SOL_SOCKET, SO_REUSEADDR, &one, 4) ||
+		    bind(p.fd, (struct sockaddr *)&ss, len) ||
+		    ulp_set(p.fd, TCPARK_ULP_NAME) ||
+		    setsockopt(p.fd, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)) ||
+		    listen(p.fd, 16))
+			_exit(11);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(12);
+		_exit(poll(&p, 1, 3000) == 0 ? 0 : 1);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], &b, 1)) TH_LOG("nobody's listener did not start");
+	close(pfd[0]);
+	fill(msg, sizeof(msg), 9);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->c.cli, msg, sizeof(msg)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("exit %d: 1 = another user's listener got the device",
+						 WEXITSTATUS(status));
 	EXPECT_LT(nol, stat_of("no_listener"));
 	EXPECT_TRUE(parked(&self->c));
 	self->c.lfd = relisten(_metadata, self, variant, 16);
