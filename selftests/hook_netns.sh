@@ -2,8 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tcpark's LOCAL_IN hooks exist only in a netns that uses tcpark. kprobes
-# count the calls of tcpark_hook_v4/v6 while TCP segments cross lo in one
-# netns at a time (a connect() to a closed port: SYN, RST):
+# record the calls of tcpark_hook_v4/v6 with the netns they ran for
+# (nf_hook_state->net) while TCP segments cross lo in one netns at a time
+# (a connect() to a closed port: SYN, RST). A call counts for a netns only
+# if its net pointer is that netns's, learnt at the start from
+# __inet{,6}_lookup_established(net, ...) while the netns pokes itself; so
+# traffic of another netns in the same moment (IPv6 ND/MLD on the veth, a
+# late segment of a peer) never counts:
 #  1. no tcpark socket anywhere: no call in either netns;
 #  2. listeners with the ULP in the server netns: calls there, none in the
 #     client netns; the listeners closed: none again;
@@ -23,58 +28,99 @@ TR=/sys/kernel/tracing
 [ -w "$TR/kprobe_events" ] || TR=/sys/kernel/debug/tracing
 TRACING_ON=
 
+PROBES="tcpark_hook4 tcpark_hook6 tcpark_lookup est4 est6"
+
 cleanup_test()
 {
 	mass_end
 	[ -d "$TR/events/tcpark_hh" ] || return 0
 	echo 0 >"$TR/events/tcpark_hh/enable"
-	echo "-:tcpark_hh/tcpark_hook4" >>"$TR/kprobe_events"
-	echo "-:tcpark_hh/tcpark_hook6" >>"$TR/kprobe_events"
-	echo "-:tcpark_hh/tcpark_lookup" >>"$TR/kprobe_events"
+	for _p in $PROBES; do
+		echo "-:tcpark_hh/$_p" >>"$TR/kprobe_events"
+	done
 	[ -z "$TRACING_ON" ] || echo "$TRACING_ON" >"$TR/tracing_on"
 }
 
 module_load
 setup_hosts
 
-if ! echo "p:tcpark_hh/tcpark_hook4 tcpark:tcpark_hook_v4" >>"$TR/kprobe_events" ||
-	! echo "p:tcpark_hh/tcpark_hook6 tcpark:tcpark_hook_v6" >>"$TR/kprobe_events" ||
-	! echo "p:tcpark_hh/tcpark_lookup tcpark:tcpark_record_lookup" >>"$TR/kprobe_events"; then
+# x86-64 and the kernels' struct nf_hook_state: net at offset 32 (u8 hook,
+# u8 pf, in, out, sk, net), the same in 6.1 and 6.12.
+[ "$(uname -m)" = x86_64 ] || { echo "SKIP: offsets for x86_64 only"; exit $ksft_skip; }
+if ! echo "p:tcpark_hh/tcpark_hook4 tcpark:tcpark_hook_v4 net=+32(\$arg3):x64" >>"$TR/kprobe_events" ||
+	! echo "p:tcpark_hh/tcpark_hook6 tcpark:tcpark_hook_v6 net=+32(\$arg3):x64" >>"$TR/kprobe_events" ||
+	! echo "p:tcpark_hh/tcpark_lookup tcpark:tcpark_record_lookup net=\$arg1:x64" >>"$TR/kprobe_events" ||
+	! echo "p:tcpark_hh/est4 __inet_lookup_established net=\$arg1:x64" >>"$TR/kprobe_events" ||
+	! echo "p:tcpark_hh/est6 __inet6_lookup_established net=\$arg1:x64" >>"$TR/kprobe_events"; then
 	echo "SKIP: no kprobe events"
 	exit $ksft_skip
 fi
-# Count hits without filling the trace buffer.
 TRACING_ON=$(cat "$TR/tracing_on")
-echo 0 >"$TR/tracing_on"
-echo 1 >"$TR/events/tcpark_hh/enable"
+echo 1 >"$TR/tracing_on"
 
-hits()
+# probe_on NAME...: only these probes write to the trace.
+probe_on()
 {
-	awk '$1 == "tcpark_hook4" || $1 == "tcpark_hook6" { n += $2 }
-	     END { print n + 0 }' "$TR/kprobe_profile"
+	echo 0 >"$TR/events/tcpark_hh/enable"
+	for _p in "$@"; do
+		echo 1 >"$TR/events/tcpark_hh/$_p/enable"
+	done
 }
 
-# poke NETNS: TCP over lo in NETNS only, IPv4 and IPv6; prints the calls.
-poke()
+# count EVENTS NET: trace lines of EVENTS (a regex) for NET.
+count()
 {
-	_p0=$(hits)
+	grep -E " ($1): .* net=$2\$" "$TR/trace" | wc -l
+}
+
+# send NETNS: TCP over lo in NETNS only, IPv4 and IPv6.
+send()
+{
 	"$IP" netns exec "$1" bash -c \
 		'for a in 127.0.0.1 ::1; do (echo >/dev/tcp/$a/9) 2>/dev/null; done' || true
-	echo $(($(hits) - _p0))
 }
 
-lookups()
+# netptr NETNS: the struct net pointer of NETNS: the one most of the
+# established-table lookups of its own poke name (its SYNs and RSTs).
+netptr()
 {
-	awk '$1 == "tcpark_lookup" { print $2 }' "$TR/kprobe_profile"
+	probe_on est4 est6
+	echo >"$TR/trace"
+	send "$1"
+	sed -n 's/.* net=\(0x[0-9a-f]*\)$/\1/p' "$TR/trace" | sort | uniq -c |
+		sort -rn | awk 'NR == 1 { print $2 }'
 }
 
-# syn_lookups NETNS PORT: a SYN to 127.0.0.1:PORT; prints the lookups.
+# poke NETNS: the hook calls made for NETNS while it pokes itself.
+poke()
+{
+	case $1 in
+	"$NS_SRV") _n=$NET_SRV ;;
+	*) _n=$NET_CLI ;;
+	esac
+	probe_on tcpark_hook4 tcpark_hook6
+	echo >"$TR/trace"
+	send "$1"
+	count "tcpark_hook4|tcpark_hook6" "$_n"
+}
+
+# syn_lookups NETNS PORT: a SYN to 127.0.0.1:PORT; prints the table
+# lookups for the server netns.
 syn_lookups()
 {
-	_s0=$(lookups)
+	probe_on tcpark_lookup
+	echo >"$TR/trace"
 	"$IP" netns exec "$1" bash -c "(echo >/dev/tcp/127.0.0.1/$2) 2>/dev/null" || true
-	echo $(($(lookups) - _s0))
+	count tcpark_lookup "$NET_SRV"
 }
+
+NET_SRV=$(netptr "$NS_SRV")
+NET_CLI=$(netptr "$NS_CLI")
+learnt()
+{
+	[ -n "$NET_SRV" ] && [ -n "$NET_CLI" ] && [ "$NET_SRV" != "$NET_CLI" ]
+}
+log_test "each netns's struct net learnt ($NET_SRV, $NET_CLI)" learnt
 
 hooked()
 {
