@@ -17,6 +17,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/workqueue.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/tcp.h>
 
 #include "tcpark.h"
@@ -110,8 +111,10 @@ static unsigned int tcpark_hook_v6(void *priv, struct sk_buff *skb,
 		if (!ipv6_ext_hdr(nexthdr))
 			return NF_ACCEPT;
 		thoff = ipv6_skip_exthdr(skb, thoff, &nexthdr, &frag_off);
-		if (thoff < 0 || nexthdr != IPPROTO_TCP ||
-		    (frag_off & htons(~0x7)))
+		/* nf_defrag_ipv6 leaves no fragment (offset or M set) for
+		 * LOCAL_IN; should one come, it is not a whole segment.
+		 */
+		if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
 			return NF_ACCEPT;
 	}
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
@@ -136,6 +139,49 @@ static const struct nf_hook_ops tcpark_nf_ops[] = {
 		.priority	= NF_IP6_PRI_FILTER + 1,
 	},
 };
+
+/*
+ * IPv6 reassembles fragments only after LOCAL_IN (ip6_input_finish() hands
+ * them to the fragment protocol), unlike IPv4 (ip_local_deliver()), so the
+ * hook would see a first fragment as if it were the segment. With
+ * nf_defrag_ipv6 the netns reassembles at PRE_ROUTING, as conntrack and
+ * TPROXY have it (nf_ct_netns_do_get()), and LOCAL_IN sees whole
+ * segments; it is held exactly while the hooks are registered.
+ */
+static int tcpark_defrag6_get(struct net *net)
+{
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	return nf_defrag_ipv6_enable(net);
+#else
+	return 0;
+#endif
+}
+
+static void tcpark_defrag6_put(struct net *net)
+{
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	nf_defrag_ipv6_disable(net);
+#endif
+}
+
+static int tcpark_hooks_register(struct net *net)
+{
+	int ret = tcpark_defrag6_get(net);
+
+	if (ret)
+		return ret;
+	ret = nf_register_net_hooks(net, tcpark_nf_ops,
+				    ARRAY_SIZE(tcpark_nf_ops));
+	if (ret)
+		tcpark_defrag6_put(net);
+	return ret;
+}
+
+static void tcpark_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, tcpark_nf_ops, ARRAY_SIZE(tcpark_nf_ops));
+	tcpark_defrag6_put(net);
+}
 
 /*
  * Registration follows the netns's users (sockets carrying the ULP and
@@ -163,8 +209,7 @@ static int tcpark_hook_on(struct tcpark_net *tn)
 		return 0;
 	if (tn->hook_dying)
 		return -ENODEV;
-	ret = nf_register_net_hooks(tn->net, tcpark_nf_ops,
-				    ARRAY_SIZE(tcpark_nf_ops));
+	ret = tcpark_hooks_register(tn->net);
 	if (!ret)
 		WRITE_ONCE(tn->hooked, true);
 	return ret;
@@ -181,8 +226,7 @@ static void tcpark_hook_off(struct tcpark_net *tn)
 		WRITE_ONCE(tn->hooked, true);
 		return;
 	}
-	nf_unregister_net_hooks(tn->net, tcpark_nf_ops,
-				ARRAY_SIZE(tcpark_nf_ops));
+	tcpark_hooks_unregister(tn->net);
 }
 
 static void tcpark_hook_work(struct work_struct *work)
@@ -258,8 +302,7 @@ void tcpark_hook_net_exit(struct tcpark_net *tn)
 	tn->hook_dying = true;
 	if (tn->hooked) {
 		WRITE_ONCE(tn->hooked, false);
-		nf_unregister_net_hooks(tn->net, tcpark_nf_ops,
-					ARRAY_SIZE(tcpark_nf_ops));
+		tcpark_hooks_unregister(tn->net);
 	}
 	mutex_unlock(&tn->hook_lock);
 	cancel_delayed_work_sync(&tn->hook_work);

@@ -46,7 +46,8 @@ static bool tcpark_nl_may_see_seq(const struct sk_buff *skb)
 
 /* Output-only attributes are absent: strict parsing rejects them. */
 static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
-	[TCPARK_A_COOKIE]	= { .type = NLA_U64 },
+	/* 0 is a socket nobody asked the cookie of: it names nothing. */
+	[TCPARK_A_COOKIE]	= NLA_POLICY_MIN(NLA_U64, 1),
 	[TCPARK_A_STATE]	= NLA_POLICY_RANGE(NLA_U32, TCPARK_STATE_ACTIVE,
 						   TCPARK_STATE_PARKED),
 	[TCPARK_A_MODE]		= NLA_POLICY_MAX(NLA_U32, TCPARK_MODE_TRANSIENT),
@@ -526,53 +527,27 @@ static int tcpark_nl_get_done(struct netlink_callback *cb)
 	return 0;
 }
 
-/* Records walked under one RCU read section before a reschedule. */
-#define TCPARK_WALK_BATCH	256
+struct tcpark_walk_filter {
+	const struct tcpark_filter *f;
+	tcpark_walk_t fn;
+	void *arg;
+};
 
-/*
- * Call @fn on every record of @net that matches @f, under RCU (@fn must
- * not sleep, and may end the record); stop early when it returns
- * non-zero, which is returned. Process context: a million records would
- * hold RCU for too long, so every TCPARK_WALK_BATCH records the walk
- * stops and reschedules. It stops only once it stands on a record @fn has
- * not seen yet, which rhashtable_walk_start() finds again; had it stopped
- * on one @fn just ended, the walker could lose its place in the bucket.
- * A resize restarts the walk (-EAGAIN): @fn may then see a record twice.
- */
-static int tcpark_walk_records(struct net *net, const struct tcpark_filter *f,
-			       int (*fn)(struct net *net,
-					 struct tcpark_record *rec, void *arg),
-			       void *arg)
+static int tcpark_walk_matching(struct net *net, struct tcpark_record *rec,
+				void *arg)
 {
-	struct rhashtable_iter iter;
-	struct tcpark_record *rec;
-	unsigned int n = 0;
-	int ret = 0;
+	struct tcpark_walk_filter *w = arg;
 
-	rhashtable_walk_enter(&tcpark_pernet(net)->records, &iter);
-	rhashtable_walk_start(&iter);
-	rec = rhashtable_walk_next(&iter);
-	while (!ret && rec) {
-		if (IS_ERR(rec)) {
-			if (PTR_ERR(rec) != -EAGAIN)
-				break;
-			rec = rhashtable_walk_next(&iter);
-			continue;
-		}
-		if (tcpark_match_record(rec, f))
-			ret = fn(net, rec, arg);
-		rec = rhashtable_walk_next(&iter);
-		if (!ret && !IS_ERR_OR_NULL(rec) &&
-		    ++n % TCPARK_WALK_BATCH == 0) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-			rec = rhashtable_walk_peek(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	return ret;
+	return tcpark_match_record(rec, w->f) ? w->fn(net, rec, w->arg) : 0;
+}
+
+/* tcpark_record_walk() over the records that match @f. */
+static int tcpark_walk_records(struct net *net, const struct tcpark_filter *f,
+			       tcpark_walk_t fn, void *arg)
+{
+	struct tcpark_walk_filter w = { .f = f, .fn = fn, .arg = arg };
+
+	return tcpark_record_walk(net, tcpark_walk_matching, &w);
 }
 
 struct tcpark_get_arg {

@@ -103,6 +103,12 @@ err_table:
 	return ret;
 }
 
+/* The netns still has its interfaces: the peers of its records hear. */
+static void __net_exit tcpark_net_pre_exit(struct net *net)
+{
+	tcpark_table_reset_all(net);
+}
+
 static void __net_exit tcpark_net_exit(struct net *net)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
@@ -120,6 +126,7 @@ static void __net_exit tcpark_net_exit(struct net *net)
 
 static struct pernet_operations tcpark_net_ops = {
 	.init = tcpark_net_init,
+	.pre_exit = tcpark_net_pre_exit,
 	.exit = tcpark_net_exit,
 	.id   = &tcpark_net_id,
 	.size = sizeof(struct tcpark_net),

@@ -41,23 +41,35 @@ static const struct tcp_request_sock_ops tcpark_req_ops = {
 #endif
 };
 
-/* The listener a SYN for this 4-tuple would find now, or NULL. RCU. */
+/*
+ * The listener a SYN for this 4-tuple would find now, or NULL. RCU.
+ * As in tcp_v4_rcv()/tcp_v6_rcv(), skb->data is at the TCP header during
+ * the lookup and @doff is that header's length: a reuseport group's
+ * program (SO_ATTACH_REUSEPORT_[CE]BPF) sees what it sees for a SYN.
+ */
 static struct sock *tcpark_find_listener(struct net *net, struct sk_buff *skb,
-					 unsigned int doff,
+					 const struct tcpark_seg *seg,
 					 const struct tcpark_record *rec)
 {
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	unsigned int doff = seg->payload_off - seg->thoff;
 	const struct tcpark_key *k = &rec->key;
+	struct sock *lsk;
 
+	__skb_pull(skb, seg->thoff);
 	if (rec->flags & TCPARK_REC_V6)
-		return inet6_lookup_listener(net, hinfo, skb, doff, &k->raddr,
-					     k->rport, &k->laddr,
-					     ntohs(k->lport), inet6_iif(skb),
-					     inet6_sdif(skb));
-	return __inet_lookup_listener(net, hinfo, skb, doff,
-				      k->raddr.s6_addr32[3], k->rport,
-				      k->laddr.s6_addr32[3], ntohs(k->lport),
-				      inet_iif(skb), inet_sdif(skb));
+		lsk = inet6_lookup_listener(net, hinfo, skb, doff, &k->raddr,
+					    k->rport, &k->laddr,
+					    ntohs(k->lport), inet6_iif(skb),
+					    inet6_sdif(skb));
+	else
+		lsk = __inet_lookup_listener(net, hinfo, skb, doff,
+					     k->raddr.s6_addr32[3], k->rport,
+					     k->laddr.s6_addr32[3],
+					     ntohs(k->lport), inet_iif(skb),
+					     inet_sdif(skb));
+	__skb_push(skb, seg->thoff);
+	return lsk;
 }
 
 /* Why @lsk cannot take the connection now; TCPARK_WAKE_OK if it can. */
@@ -343,7 +355,14 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	enum tcpark_wake_refusal why;
 	struct sock *lsk;
 
-	lsk = tcpark_find_listener(net, skb, seg->payload_off, rec);
+	/* The headers linear, as TCP has them: an IPv6 extension header
+	 * may not be yet (ipv6_skip_exthdr() reads through copies).
+	 */
+	if (!pskb_may_pull(skb, seg->payload_off)) {
+		atomic64_inc(&tn->stats.drops);
+		return NF_DROP;
+	}
+	lsk = tcpark_find_listener(net, skb, seg, rec);
 	why = tcpark_listener_refuses(lsk, rec);
 	if (why != TCPARK_WAKE_OK)
 		return tcpark_wake_refused(net, rec, why);

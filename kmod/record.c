@@ -341,31 +341,115 @@ static bool tcpark_local_match(const struct tcpark_key *want,
 }
 
 /*
- * Under rcu_read_lock(); @key may hold wildcards (see struct tcpark_key).
- * A full 4-tuple (the hook's) is one hash lookup; a wildcard one
- * (connect()'s) walks the peer's records, first match wins.
+ * Under rcu_read_lock(); @key is a full 4-tuple (the hook's): one hash
+ * lookup.
  */
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key)
 {
+	return rhashtable_lookup(&tcpark_pernet(net)->records, key,
+				 tcpark_record_params);
+}
+
+/*
+ * Under rcu_read_lock(); @key may hold wildcards (struct tcpark_key), as
+ * connect()'s does. The first record matching @key that @pick takes
+ * (returns 0; it may claim it, since the walk holds the index's lock);
+ * else NULL, and *@err is the first refusal @pick gave (-ENOENT if none
+ * matched). A peer with records on many ports, of many users or both
+ * families, gives the caller the one it may have, not the first one.
+ */
+struct tcpark_record *tcpark_record_pick(struct net *net,
+					 const struct tcpark_key *key,
+					 tcpark_pick_t pick, void *arg,
+					 int *err)
+{
 	struct tcpark_net *tn = tcpark_pernet(net);
 	struct tcpark_record *rec, *found = NULL;
 	struct rhlist_head *list, *pos;
+	int ret;
 
-	if (key->lport && !ipv6_addr_any(&key->laddr))
-		return rhashtable_lookup(&tn->records, key,
-					 tcpark_record_params);
+	*err = -ENOENT;
 	/* The lock keeps @peer a list link while we walk it (record.h). */
 	spin_lock_bh(&tn->peers_lock);
 	list = rhltable_lookup(&tn->peers, key, tcpark_peer_params);
 	rhl_for_each_entry_rcu(rec, pos, list, peer) {
-		if (tcpark_local_match(key, &rec->key)) {
+		if (!tcpark_local_match(key, &rec->key))
+			continue;
+		ret = pick(rec, arg);
+		if (!ret) {
 			found = rec;
 			break;
 		}
+		if (*err == -ENOENT)
+			*err = ret;
 	}
 	spin_unlock_bh(&tn->peers_lock);
 	return found;
+}
+
+/* Records walked under one RCU read section before a reschedule. */
+#define TCPARK_WALK_BATCH	256
+
+/*
+ * Call @fn on every record of @net, under RCU (@fn must
+ * not sleep, and may end the record); stop early when it returns
+ * non-zero, which is returned. Process context: a million records would
+ * hold RCU for too long, so every TCPARK_WALK_BATCH records the walk
+ * stops and reschedules. It stops only once it stands on a record @fn has
+ * not seen yet, which rhashtable_walk_start() finds again; had it stopped
+ * on one @fn just ended, the walker could lose its place in the bucket.
+ * A resize restarts the walk (-EAGAIN): @fn may then see a record twice.
+ */
+int tcpark_record_walk(struct net *net, tcpark_walk_t fn, void *arg)
+{
+	struct rhashtable_iter iter;
+	struct tcpark_record *rec;
+	unsigned int n = 0;
+	int ret = 0;
+
+	rhashtable_walk_enter(&tcpark_pernet(net)->records, &iter);
+	rhashtable_walk_start(&iter);
+	rec = rhashtable_walk_next(&iter);
+	while (!ret && rec) {
+		if (IS_ERR(rec)) {
+			if (PTR_ERR(rec) != -EAGAIN)
+				break;
+			rec = rhashtable_walk_next(&iter);
+			continue;
+		}
+		ret = fn(net, rec, arg);
+		rec = rhashtable_walk_next(&iter);
+		if (!ret && !IS_ERR_OR_NULL(rec) &&
+		    ++n % TCPARK_WALK_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+			rec = rhashtable_walk_peek(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return ret;
+}
+
+static int tcpark_record_reset(struct net *net, struct tcpark_record *rec,
+			       void *arg)
+{
+	tcpark_record_end(net, rec, TCPARK_EVENT_KILLED, true);
+	return 0;
+}
+
+/*
+ * Netns deletion or module unload (pernet .pre_exit): each peer gets an
+ * RST while the netns's interfaces and routes are still there, which
+ * they no longer are by .exit (default_device_exit_batch() comes first).
+ * No record can be added now: a dying netns has no user socket left, and
+ * rmmod has none that is ours.
+ */
+void tcpark_table_reset_all(struct net *net)
+{
+	tcpark_record_walk(net, tcpark_record_reset, NULL);
 }
 
 static u64 tcpark_buckets_bytes(const struct rhashtable *ht)

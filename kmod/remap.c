@@ -65,6 +65,26 @@ static bool tcpark_remap_key(const struct sock *sk, const struct sockaddr *uaddr
 	return key->rport && !ipv6_addr_any(&key->raddr);
 }
 
+struct tcpark_remap_pick {
+	kuid_t uid;
+	bool v6;
+	bool admin;
+};
+
+/* tcpark_pick_t, under the peer index's lock: a record we may claim. */
+static int tcpark_remap_may_take(struct tcpark_record *rec, void *arg)
+{
+	const struct tcpark_remap_pick *p = arg;
+
+	if (p->v6 != !!(rec->flags & TCPARK_REC_V6))
+		return -ENOENT;
+	if (!uid_eq(rec->uid, p->uid) && !p->admin)
+		return -EACCES;
+	if (!tcpark_record_claim(rec))
+		return -EADDRNOTAVAIL;
+	return 0;
+}
+
 /*
  * Find and claim the record; a copy goes to @out. -ENOENT: no record
  * (a plain connect follows), -EACCES: not the owner, -EADDRNOTAVAIL: a
@@ -74,26 +94,32 @@ static bool tcpark_remap_key(const struct sock *sk, const struct sockaddr *uaddr
  * owner of this socket as SO_REUSEPORT judges who may share a port
  * (inet_csk_bind_conflict()), or CAP_NET_ADMIN in the netns, which may
  * kill it anyway. Binding to its port is checked apart, as bind() would.
+ * Of a peer's records (ports, users, families) an unbound socket gets
+ * the first it may take; the error is that of the first it may not.
  */
 static int tcpark_remap_claim(struct sock *sk, const struct tcpark_key *key,
 			      bool v6, struct tcpark_record **recp,
 			      struct tcpark_record *out)
 {
+	struct tcpark_remap_pick p = { .uid = sock_i_uid(sk), .v6 = v6 };
 	struct net *net = sock_net(sk);
 	struct tcpark_record *rec;
-	int ret = 0;
+	int ret;
 
 	rcu_read_lock();
-	rec = tcpark_record_lookup(net, key);
-	if (!rec || v6 != !!(rec->flags & TCPARK_REC_V6))
-		ret = -ENOENT;
-	else if (!uid_eq(rec->uid, sock_i_uid(sk)) &&
-		 !ns_capable(net->user_ns, CAP_NET_ADMIN))
-		ret = -EACCES;
-	else if (!tcpark_record_claim(rec))
-		ret = -EADDRNOTAVAIL;
-	else
+	rec = tcpark_record_pick(net, key, tcpark_remap_may_take, &p, &ret);
+	/* Only another user's record is left: ask for the capability (and
+	 * audit its use) only now, outside the index's lock.
+	 */
+	if (!rec && ret == -EACCES && ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		p.admin = true;
+		rec = tcpark_record_pick(net, key, tcpark_remap_may_take, &p,
+					 &ret);
+	}
+	if (rec) {
 		*out = *rec;	/* claimed: nobody else frees it now */
+		ret = 0;
+	}
 	rcu_read_unlock();
 	*recp = rec;
 	return ret;

@@ -12,7 +12,8 @@
 #                           the modules the guest needs)
 #
 # KVER is 6.1 or 6.12. TCPARK_ABI_6_1 / TCPARK_ABI_6_12 override the ABI.
-# TCPARK_VM_MODULES (default "veth tun sch_netem") lists the modules kept from
+# TCPARK_VM_MODULES (default "veth tun sch_netem nf_defrag_ipv6", the last for
+# tcpark itself) lists the modules kept from
 # the image, with whatever they depend on.
 #
 # KVER may also be debug: the KASAN + lockdep + kmemleak kernel built from
@@ -28,7 +29,7 @@ here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 debug_build=$here/../debug-kernel/build.sh
 
-modules_wanted=${TCPARK_VM_MODULES:-veth tun sch_netem}
+modules_wanted=${TCPARK_VM_MODULES:-veth tun sch_netem nf_defrag_ipv6}
 
 usage() {
 	vm_header >&2
