@@ -32,7 +32,8 @@ setup_hosts
 log_test "park_test (ipv4, ipv6, ipv4mapped)" \
 	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" -F netem -F remap \
 	-T challenge_isolation -T challenge_ratelimit -T ts_poison -T straddle \
-	-T delayed_ack_pending -T exthdr_wake -T reactivate_other_user
+	-T delayed_ack_pending -T exthdr_wake -T reactivate_other_user \
+	-T reactivate_reuseport_prog -T frag6_wake
 
 echo "# forge, the command line tool"
 mass_start

@@ -35,10 +35,12 @@
 #include <grp.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -587,6 +589,22 @@ static struct forge forged(struct conn *c, uint8_t flags, uint32_t seq, uint32_t
 		.src = c->c, .dst = c->s, .flags = flags, .seq = seq, .ack = ack,
 		.win = c->rec.snd_wscale ? 502 : 64000,
 	};
+	return f;
+}
+
+/*
+ * A data segment from the device at @seq with @len bytes of @pay, its
+ * ACK at the record's snd_nxt and the timestamps the device would put.
+ */
+static struct forge forged_data(struct conn *c, uint32_t seq, const uint8_t *pay, size_t len)
+{
+	struct forge f = forged(c, TH_ACK | TH_PSH, seq, c->rec.snd_nxt);
+
+	f.payload = pay;
+	f.paylen = len;
+	f.ts = c->ts;
+	f.tsval = c->ts_recent + 1;
+	f.tsecr = c->srv_tsval;
 	return f;
 }
 
@@ -1818,6 +1836,94 @@ TEST_F_TIMEOUT(park, reactivate_other_user, 40)
 	self->c.srv = fd;
 }
 
+/*
+ * A reuseport group's BPF_PROG_TYPE_SK_REUSEPORT program reads the
+ * segment from the TCP header on (struct sk_reuseport_md): SK_PASS only
+ * when its first two bytes are @sport, the device's port. Returns the
+ * program's fd or -1.
+ */
+static int reuseport_prog(uint16_t sport)
+{
+	struct bpf_insn insns[] = {
+		/* r2 = data, r3 = data_end; bytes 0..1 must be there */
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 2, .src_reg = 1,
+		  .off = offsetof(struct sk_reuseport_md, data) },
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 3, .src_reg = 1,
+		  .off = offsetof(struct sk_reuseport_md, data_end) },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 4, .src_reg = 2 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 4, .imm = 2 },
+		{ .code = BPF_JMP | BPF_JGT | BPF_X, .dst_reg = 4, .src_reg = 3, .off = 4 },
+		/* the source port, in network order as it lies in memory */
+		{ .code = BPF_LDX | BPF_MEM | BPF_H, .dst_reg = 5, .src_reg = 2 },
+		{ .code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = 5, .off = 2, .imm = htons(sport) },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = SK_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = SK_DROP },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SK_REUSEPORT;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	attr.license = (uintptr_t)"GPL";
+	return syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+/*
+ * The device's data is offered to the listener as a SYN would be, so a
+ * reuseport group's program judges it by its TCP header: one that wants
+ * another source port holds it (no_listener), one that wants the device's
+ * takes it. The program read the IP header where it expects the TCP one.
+ */
+TEST_F_TIMEOUT(park, reactivate_reuseport_prog, 40)
+{
+	uint64_t nol = stat_of("no_listener");
+	__u32 mode = TCPARK_MODE_TRANSIENT;
+	static char msg[300];
+	struct sockaddr_storage ss;
+	int one = 1, wrong, right, fd;
+	socklen_t len;
+
+	park_one(_metadata, self, variant);
+	close(self->c.lfd);
+	wrong = reuseport_prog(self->c.c.port + 1);
+	right = reuseport_prog(self->c.c.port);
+	ASSERT_LE(0, wrong) TH_LOG("BPF_PROG_LOAD: %s", strerror(errno));
+	ASSERT_LE(0, right);
+	self->c.lfd = socket_in(self->sd.srv_ns, variant->lfam, SOCK_STREAM);
+	ASSERT_LE(0, self->c.lfd);
+	len = ep_sockaddr(&self->c.s, variant->lfam, &ss);
+	ASSERT_EQ(0, setsockopt(self->c.lfd, SOL_SOCKET, SO_REUSEADDR, &one, 4));
+	ASSERT_EQ(0, setsockopt(self->c.lfd, SOL_SOCKET, SO_REUSEPORT, &one, 4));
+	ASSERT_EQ(0, bind(self->c.lfd, (struct sockaddr *)&ss, len)) TH_LOG("bind: %s",
+									  strerror(errno));
+	ASSERT_EQ(0, setsockopt(self->c.lfd, SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &wrong, 4))
+		TH_LOG("SO_ATTACH_REUSEPORT_EBPF: %s", strerror(errno));
+	ASSERT_EQ(0, ulp_set(self->c.lfd, TCPARK_ULP_NAME));
+	ASSERT_EQ(0, setsockopt(self->c.lfd, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)));
+	ASSERT_EQ(0, listen(self->c.lfd, 16));
+	fill(msg, sizeof(msg), 11);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->c.cli, msg, sizeof(msg)));
+	fd = -1;
+	EXPECT_EQ(-1, (fd = accept_woken(_metadata, self, msg, sizeof(msg), 1500)))
+		TH_LOG("the program that wants port %u let it through", self->c.c.port + 1);
+	if (fd >= 0)
+		close(fd);
+	EXPECT_LT(nol, stat_of("no_listener"));
+	EXPECT_TRUE(parked(&self->c));
+	ASSERT_EQ(0, setsockopt(self->c.lfd, SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &right, 4));
+	/* The device retransmits (RTO backoff: a few seconds at most). */
+	fd = accept_woken(_metadata, self, msg, sizeof(msg), 15000);
+	EXPECT_LE(0, fd) TH_LOG("the program that wants the device's port %u held it",
+				self->c.c.port);
+	if (fd >= 0)
+		self->c.srv = fd;
+	close(wrong);
+	close(right);
+}
+
 /* The listener's accept queue is full: held until there is room. */
 TEST_F_TIMEOUT(park, reactivate_backlog_full, 40)
 {
@@ -1938,12 +2044,7 @@ TEST_F_TIMEOUT(park, straddle, 40)
 
 	park_one(_metadata, self, variant);
 	fill((char *)pay, sizeof(pay), 5);
-	f = forged(&self->c, TH_ACK | TH_PSH, self->c.rec.rcv_nxt - 15, self->c.rec.snd_nxt);
-	f.payload = pay;
-	f.paylen = sizeof(pay);
-	f.ts = self->c.ts;
-	f.tsval = self->c.ts_recent + 1;
-	f.tsecr = self->c.srv_tsval;
+	f = forged_data(&self->c, self->c.rec.rcv_nxt - 15, pay, sizeof(pay));
 	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 2000, 1, &r))
 		TH_LOG("the straddling segment was not acknowledged");
 	if (r) {
@@ -1955,6 +2056,33 @@ TEST_F_TIMEOUT(park, straddle, 40)
 	ASSERT_LE(0, fd) TH_LOG("the new bytes did not reach accept()");
 	self->c.srv = fd;
 	EXPECT_FALSE(parked(&self->c));
+}
+
+/*
+ * Data in two IPv6 fragments wakes the connection with every byte: the
+ * module has nf_defrag_ipv6 reassemble them at PRE_ROUTING (as conntrack
+ * does) while its hooks are there, so the hook sees the whole segment.
+ * It took the first fragment for the whole segment before: its checksum
+ * failed, it was dropped, and the data never arrived.
+ */
+TEST_F_TIMEOUT(park, frag6_wake, 40)
+{
+	static uint8_t pay[600];
+	struct forge f;
+	int fd;
+
+	if (variant->cfam != AF_INET6 || variant->same_as_ipv4)
+		SKIP(return, "IPv6 fragments");
+	park_one(_metadata, self, variant);
+	fill((char *)pay, sizeof(pay), 8);
+	f = forged_data(&self->c, self->c.rec.rcv_nxt, pay, sizeof(pay));
+	f.win = 1000;
+	ASSERT_EQ(0, forge_send_frag6(self->raw, &f, 256, htonl(0x7c0001)))
+		TH_LOG("forge: %s", strerror(errno));
+	fd = accept_woken(_metadata, self, (char *)pay, sizeof(pay), 5000);
+	ASSERT_LE(0, fd) TH_LOG("the fragmented segment did not reach accept()");
+	self->c.srv = fd;
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
 }
 
 /*
@@ -1973,12 +2101,7 @@ TEST_F_TIMEOUT(park, exthdr_wake, 40)
 		SKIP(return, "IPv6 extension headers");
 	park_one(_metadata, self, variant);
 	fill((char *)pay, sizeof(pay), 7);
-	f = forged(&self->c, TH_ACK | TH_PSH, self->c.rec.rcv_nxt, self->c.rec.snd_nxt);
-	f.payload = pay;
-	f.paylen = sizeof(pay);
-	f.ts = self->c.ts;
-	f.tsval = self->c.ts_recent + 1;
-	f.tsecr = self->c.srv_tsval;
+	f = forged_data(&self->c, self->c.rec.rcv_nxt, pay, sizeof(pay));
 	f.exthdr = 8;
 	f.win = 1000;
 	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 2000, 1, &r))
@@ -2386,6 +2509,82 @@ static int connect_as_nobody(FIXTURE_DATA(park) *self, int fam, int fd, uint64_t
  * but not CAP_NET_BIND_SERVICE could not bind() that port, and cannot
  * take it by connect() either (EACCES); with both it can.
  */
+/*
+ * Root's parked connection from the device's address and port to @lport2
+ * (another listener of the server's): the client socket bound next to
+ * the fixture's, both SO_REUSEADDR. Returns the client's fd.
+ */
+static int park_same_peer(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			  const FIXTURE_VARIANT(park) *variant, int *lfd2)
+{
+	__u32 mode = TCPARK_MODE_TRANSIENT;
+	struct endpoint lep, tgt;
+	struct sockaddr_storage ss;
+	struct ctl_rec rec;
+	int cli, srv, one = 1, i;
+	socklen_t len;
+	char b = 'x';
+
+	*lfd2 = -1;
+	if (endpoint_init(&lep, self->sd.srv_ns, variant->lfam, variant->lip))
+		return -1;
+	*lfd2 = listen_on(&lep, 4);
+	if (*lfd2 < 0 || ulp_set(*lfd2, TCPARK_ULP_NAME) ||
+	    setsockopt(*lfd2, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)))
+		return -1;
+	cli = socket_in(self->sd.cli_ns, variant->cfam, SOCK_STREAM);
+	len = ep_sockaddr(&self->c.c, variant->cfam, &ss);
+	tgt = self->cep;
+	endpoint_set_port(&tgt, endpoint_port(&lep));
+	if (cli < 0 || setsockopt(self->c.cli, SOL_SOCKET, SO_REUSEADDR, &one, 4) ||
+	    setsockopt(cli, SOL_SOCKET, SO_REUSEADDR, &one, 4) ||
+	    bind(cli, (struct sockaddr *)&ss, len) ||
+	    connect(cli, (struct sockaddr *)&tgt.addr, tgt.addrlen)) {
+		TH_LOG("second connection from :%u: %s", self->c.c.port, strerror(errno));
+		return -1;
+	}
+	srv = accept(*lfd2, NULL, NULL);
+	if (srv < 0 || write(cli, &b, 1) != 1 || recv(srv, &b, 1, MSG_WAITALL) != 1)
+		return -1;
+	for (i = 0; i < 300 && !both_quiet(cli, srv); i++)
+		msleep(10);
+	close(srv);
+	for (i = 0; i < 50 && ctl_find(srv_path, endpoint_port(&lep), self->c.c.port, &rec); i++)
+		msleep(20);
+	return i < 50 ? cli : -1;
+}
+
+/*
+ * One device, two parked connections from the same address and port:
+ * nobody's to the fixture's listener, then root's to another port, which
+ * is now first in the device's list. Nobody's unbound connect() to the
+ * device takes nobody's connection; it got EACCES for root's before.
+ */
+TEST_F(remap, peer_of_two_users)
+{
+	FIXTURE_DATA(park) *p = &self->p;
+	int fd, err, cli2, lfd2;
+
+	conn_open(_metadata, &p->sd, &p->c, variant->p.cfam, &p->cep, false);
+	ASSERT_EQ(0, fchown(p->c.srv, 65534, 65534));
+	ASSERT_EQ(0, close(p->c.srv));
+	p->c.srv = -1;
+	conn_record(_metadata, &p->c);
+	cli2 = park_same_peer(_metadata, p, &variant->p, &lfd2);
+	ASSERT_LE(0, cli2) TH_LOG("root's connection from the same port did not park");
+	fd = ulp_socket(p, variant->p.lfam);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchown(fd, 65534, 65534));
+	err = connect_as_nobody(p, variant->p.lfam, fd, 0);
+	EXPECT_EQ(0, err) TH_LOG("connect() as nobody: %s", strerror(err));
+	if (!err)
+		is_remapped(_metadata, p, fd);
+	else
+		close(fd);
+	close_reset(cli2);
+	close(lfd2);
+}
+
 TEST_F(remap, privileged_port)
 {
 	uint64_t admin = 1ull << CAP_NET_ADMIN, nbs = 1ull << CAP_NET_BIND_SERVICE;

@@ -26,7 +26,7 @@ log_test "park_test: segment validation (ipv4, ipv6, ipv4mapped)" \
 	"$DIR/park_test" --server-netns "$SRV_NETNS" --client-netns "$CLI_NETNS" \
 	-F netem -F ka30 -t challenge_isolation -t challenge_ratelimit \
 	-t ts_poison -t straddle -t delayed_ack_pending -t exthdr_wake \
-	-t reactivate_other_user
+	-t reactivate_other_user -t reactivate_reuseport_prog -t frag6_wake
 
 log_test "all ULP sockets released (refcnt 0)" wait_refcnt 0
 log_test "rmmod tcpark" rmmod tcpark

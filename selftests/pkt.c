@@ -557,6 +557,47 @@ int forge_send(int fd, const struct forge *f)
 	return 0;
 }
 
+/*
+ * IPv6 only: @f as two fragments (RFC 8200 §4.5), the first carrying
+ * @first bytes (a multiple of 8) of the TCP segment, through @fd from
+ * forge_socket(). The TCP checksum covers the whole segment, as a sender
+ * that fragments computes it.
+ */
+int forge_send_frag6(int fd, const struct forge *f, size_t first, uint32_t id)
+{
+	static uint8_t pkt[65536], frag[65536];
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	int len = forge_build(f, pkt, sizeof(pkt));
+	size_t tcp, off, n;
+	uint8_t *fh;
+
+	if (len < 0)
+		return -1;
+	tcp = len - 40;
+	if (f->src.family != AF_INET6 || f->exthdr || first % 8 || first >= tcp) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(&sin6.sin6_addr, f->dst.addr, 16);
+	for (off = 0; off < tcp; off += n) {
+		n = off ? tcp - off : first;
+		memcpy(frag, pkt, 40);
+		frag[6] = IPPROTO_FRAGMENT;
+		frag[4] = (8 + n) >> 8;
+		frag[5] = 8 + n;
+		fh = frag + 40;
+		fh[0] = IPPROTO_TCP;
+		fh[1] = 0;
+		fh[2] = off >> 8;	/* offset in 8-byte units, then res, M */
+		fh[3] = (off & 0xf8) | (off ? 0 : 1);
+		memcpy(fh + 4, &id, 4);
+		memcpy(fh + 8, pkt + 40 + off, n);
+		if (sendto(fd, frag, 48 + n, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int forge_l2_socket(int netns, const char *ifname, int *ifindex)
 {
 	struct ifreq ifr = { 0 };

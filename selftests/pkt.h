@@ -121,6 +121,7 @@ struct forge {
 /* A raw socket for forge_send() in @netns, for @family. */
 int forge_socket(int netns, int family);
 int forge_send(int fd, const struct forge *f);
+int forge_send_frag6(int fd, const struct forge *f, size_t first, uint32_t id);
 /* The same through an AF_PACKET socket on @ifname, to @mac. */
 int forge_l2_socket(int netns, const char *ifname, int *ifindex);
 int if_mac(int netns, const char *ifname, uint8_t mac[6]);
