@@ -9,7 +9,11 @@
  * carrying the ULP or with records. Every other netns's packets never
  * reach nf_hook_slow() on our account. Within a hooked netns, while
  * nothing is parked anywhere they cost one patched-out branch; otherwise
- * a port bitmap test before any hashing.
+ * a port bitmap test before any hashing. A hooked netns also has
+ * nf_defrag_ipv6 (below): its IPv6 packets pass ipv6_defrag() at
+ * PRE_ROUTING and LOCAL_OUT, which returns at once for a non-fragment,
+ * and its fragments are reassembled there, as with conntrack loaded
+ * (forwarded ones are fragmented again on the way out).
  */
 #include <linux/jump_label.h>
 #include <linux/netfilter.h>
@@ -111,8 +115,10 @@ static unsigned int tcpark_hook_v6(void *priv, struct sk_buff *skb,
 		if (!ipv6_ext_hdr(nexthdr))
 			return NF_ACCEPT;
 		thoff = ipv6_skip_exthdr(skb, thoff, &nexthdr, &frag_off);
-		/* nf_defrag_ipv6 leaves no fragment (offset or M set) for
-		 * LOCAL_IN; should one come, it is not a whole segment.
+		/*
+		 * A fragment (offset or M set) is not a whole segment.
+		 * nf_defrag_ipv6 lets some through unreassembled: one it
+		 * cannot parse, one already tracked (loopback, NOTRACK).
 		 */
 		if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
 			return NF_ACCEPT;
@@ -139,6 +145,10 @@ static const struct nf_hook_ops tcpark_nf_ops[] = {
 		.priority	= NF_IP6_PRI_FILTER + 1,
 	},
 };
+
+#if IS_ENABLED(CONFIG_IPV6) && !IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+#error "tcpark needs CONFIG_NF_DEFRAG_IPV6 (selected by NF_CONNTRACK) with IPv6"
+#endif
 
 /*
  * IPv6 reassembles fragments only after LOCAL_IN (ip6_input_finish() hands
@@ -324,12 +334,17 @@ void tcpark_hooks_hold_keys(void)
 #ifdef CONFIG_JUMP_LABEL
 	static_key_slow_inc(&nf_hooks_needed[NFPROTO_IPV4][NF_INET_LOCAL_IN]);
 	static_key_slow_inc(&nf_hooks_needed[NFPROTO_IPV6][NF_INET_LOCAL_IN]);
+	/* nf_defrag_ipv6's, which come and go with ours */
+	static_key_slow_inc(&nf_hooks_needed[NFPROTO_IPV6][NF_INET_PRE_ROUTING]);
+	static_key_slow_inc(&nf_hooks_needed[NFPROTO_IPV6][NF_INET_LOCAL_OUT]);
 #endif
 }
 
 void tcpark_hooks_release_keys(void)
 {
 #ifdef CONFIG_JUMP_LABEL
+	static_key_slow_dec(&nf_hooks_needed[NFPROTO_IPV6][NF_INET_LOCAL_OUT]);
+	static_key_slow_dec(&nf_hooks_needed[NFPROTO_IPV6][NF_INET_PRE_ROUTING]);
 	static_key_slow_dec(&nf_hooks_needed[NFPROTO_IPV6][NF_INET_LOCAL_IN]);
 	static_key_slow_dec(&nf_hooks_needed[NFPROTO_IPV4][NF_INET_LOCAL_IN]);
 #endif

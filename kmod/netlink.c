@@ -572,9 +572,6 @@ static struct sock *tcpark_find_cookie(struct net *net, u64 cookie)
 	unsigned long index = 0;
 	struct sock *sk;
 
-	/* A socket nobody asked the cookie of still has 0: not a name. */
-	if (!cookie)
-		return NULL;
 	while ((sk = tcpark_next_sock(tn, &index))) {
 		if (atomic64_read(&sk->sk_cookie) == cookie)
 			return sk;

@@ -355,7 +355,8 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	enum tcpark_wake_refusal why;
 	struct sock *lsk;
 
-	/* The headers linear, as TCP has them: an IPv6 extension header
+	/*
+	 * The headers linear, as TCP has them: an IPv6 extension header
 	 * may not be yet (ipv6_skip_exthdr() reads through copies).
 	 */
 	if (!pskb_may_pull(skb, seg->payload_off)) {

@@ -352,37 +352,33 @@ struct tcpark_record *tcpark_record_lookup(struct net *net,
 }
 
 /*
- * Under rcu_read_lock(); @key may hold wildcards (struct tcpark_key), as
- * connect()'s does. The first record matching @key that @pick takes
- * (returns 0; it may claim it, since the walk holds the index's lock);
- * else NULL, and *@err is the first refusal @pick gave (-ENOENT if none
- * matched). A peer with records on many ports, of many users or both
- * families, gives the caller the one it may have, not the first one.
+ * Under rcu_read_lock(): the first record matching @key that @pick takes
+ * (returns true; it may claim it), or NULL. A full 4-tuple is one hash
+ * lookup; @key with wildcards (struct tcpark_key), as connect()'s from an
+ * unbound socket, walks the peer's records under the index's lock, so a
+ * peer with records on many ports, of many users, gives the caller the
+ * one it may have, not the first one. @pick keeps its own refusals.
  */
 struct tcpark_record *tcpark_record_pick(struct net *net,
 					 const struct tcpark_key *key,
-					 tcpark_pick_t pick, void *arg,
-					 int *err)
+					 tcpark_pick_t pick, void *arg)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
 	struct tcpark_record *rec, *found = NULL;
 	struct rhlist_head *list, *pos;
-	int ret;
 
-	*err = -ENOENT;
+	if (key->lport && !ipv6_addr_any(&key->laddr)) {
+		rec = tcpark_record_lookup(net, key);
+		return rec && pick(rec, arg) ? rec : NULL;
+	}
 	/* The lock keeps @peer a list link while we walk it (record.h). */
 	spin_lock_bh(&tn->peers_lock);
 	list = rhltable_lookup(&tn->peers, key, tcpark_peer_params);
 	rhl_for_each_entry_rcu(rec, pos, list, peer) {
-		if (!tcpark_local_match(key, &rec->key))
-			continue;
-		ret = pick(rec, arg);
-		if (!ret) {
+		if (tcpark_local_match(key, &rec->key) && pick(rec, arg)) {
 			found = rec;
 			break;
 		}
-		if (*err == -ENOENT)
-			*err = ret;
 	}
 	spin_unlock_bh(&tn->peers_lock);
 	return found;
@@ -392,13 +388,13 @@ struct tcpark_record *tcpark_record_pick(struct net *net,
 #define TCPARK_WALK_BATCH	256
 
 /*
- * Call @fn on every record of @net, under RCU (@fn must
- * not sleep, and may end the record); stop early when it returns
- * non-zero, which is returned. Process context: a million records would
- * hold RCU for too long, so every TCPARK_WALK_BATCH records the walk
- * stops and reschedules. It stops only once it stands on a record @fn has
- * not seen yet, which rhashtable_walk_start() finds again; had it stopped
- * on one @fn just ended, the walker could lose its place in the bucket.
+ * Call @fn on every record of @net, under RCU (@fn must not sleep, and
+ * may end the record); stop early when it returns non-zero, which is
+ * returned. Process context: a million records would hold RCU for too
+ * long, so every TCPARK_WALK_BATCH records the walk stops and reschedules.
+ * It stops only once it stands on a record @fn has not seen yet, which
+ * rhashtable_walk_start() finds again; had it stopped on one @fn just
+ * ended, the walker could lose its place in the bucket.
  * A resize restarts the walk (-EAGAIN): @fn may then see a record twice.
  */
 int tcpark_record_walk(struct net *net, tcpark_walk_t fn, void *arg)
@@ -492,9 +488,10 @@ static void tcpark_record_destroy(void *ptr, void *arg)
 }
 
 /*
- * Netns exit or module unload, after the hooks are gone: the peer of each
- * record gets an RST (its connection would otherwise hang until its own
- * keepalive gave up) and the record is freed.
+ * Netns exit or module unload, after the hooks are gone: .pre_exit has
+ * ended every record (tcpark_table_reset_all()) but one a segment had
+ * claimed at that instant; its peer gets an RST too (with no device left
+ * in a dying netns it goes nowhere) and the record is freed.
  */
 void tcpark_table_destroy(struct net *net, struct tcpark_net *tn)
 {

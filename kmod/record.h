@@ -139,11 +139,10 @@ bool tcpark_record_end(struct net *net, struct tcpark_record *rec,
 		       enum tcpark_event event, bool reset);
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key);
-typedef int (*tcpark_pick_t)(struct tcpark_record *rec, void *arg);
+typedef bool (*tcpark_pick_t)(struct tcpark_record *rec, void *arg);
 struct tcpark_record *tcpark_record_pick(struct net *net,
 					 const struct tcpark_key *key,
-					 tcpark_pick_t pick, void *arg,
-					 int *err);
+					 tcpark_pick_t pick, void *arg);
 typedef int (*tcpark_walk_t)(struct net *net, struct tcpark_record *rec,
 			     void *arg);
 int tcpark_record_walk(struct net *net, tcpark_walk_t fn, void *arg);

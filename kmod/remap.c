@@ -69,20 +69,31 @@ struct tcpark_remap_pick {
 	kuid_t uid;
 	bool v6;
 	bool admin;
+	bool own;	/* a record of ours was there, claimed or not */
+	int err;	/* the strongest refusal so far */
 };
 
-/* tcpark_pick_t, under the peer index's lock: a record we may claim. */
-static int tcpark_remap_may_take(struct tcpark_record *rec, void *arg)
+/*
+ * tcpark_pick_t, under the peer index's lock: a record we may claim. The
+ * refusal kept is the most telling: the record is being taken right now
+ * (-EADDRNOTAVAIL) over another user's (-EACCES) over none (-ENOENT).
+ */
+static bool tcpark_remap_may_take(struct tcpark_record *rec, void *arg)
 {
-	const struct tcpark_remap_pick *p = arg;
+	struct tcpark_remap_pick *p = arg;
+	bool mine = uid_eq(rec->uid, p->uid);
+	int err = 0;
 
 	if (p->v6 != !!(rec->flags & TCPARK_REC_V6))
-		return -ENOENT;
-	if (!uid_eq(rec->uid, p->uid) && !p->admin)
-		return -EACCES;
-	if (!tcpark_record_claim(rec))
-		return -EADDRNOTAVAIL;
-	return 0;
+		return false;
+	p->own |= mine;
+	if (!mine && !p->admin)
+		err = -EACCES;
+	else if (!tcpark_record_claim(rec))
+		err = -EADDRNOTAVAIL;
+	if (err && (p->err == -ENOENT || err == -EADDRNOTAVAIL))
+		p->err = err;
+	return !err;
 }
 
 /*
@@ -94,35 +105,42 @@ static int tcpark_remap_may_take(struct tcpark_record *rec, void *arg)
  * owner of this socket as SO_REUSEPORT judges who may share a port
  * (inet_csk_bind_conflict()), or CAP_NET_ADMIN in the netns, which may
  * kill it anyway. Binding to its port is checked apart, as bind() would.
- * Of a peer's records (ports, users, families) an unbound socket gets
- * the first it may take; the error is that of the first it may not.
+ * Of a peer's records (ports, users) an unbound socket gets its owner's
+ * first; another user's only if there is none and it has the capability,
+ * which is asked (and audited) only then.
  */
+static struct tcpark_record *
+tcpark_remap_pick_copy(struct net *net, const struct tcpark_key *key,
+		       struct tcpark_remap_pick *p, struct tcpark_record *out)
+{
+	struct tcpark_record *rec;
+
+	rcu_read_lock();
+	rec = tcpark_record_pick(net, key, tcpark_remap_may_take, p);
+	if (rec)
+		*out = *rec;	/* claimed: nobody else frees it now */
+	rcu_read_unlock();
+	return rec;
+}
+
 static int tcpark_remap_claim(struct sock *sk, const struct tcpark_key *key,
 			      bool v6, struct tcpark_record **recp,
 			      struct tcpark_record *out)
 {
-	struct tcpark_remap_pick p = { .uid = sock_i_uid(sk), .v6 = v6 };
+	struct tcpark_remap_pick p = {
+		.uid = sock_i_uid(sk), .v6 = v6, .err = -ENOENT,
+	};
 	struct net *net = sock_net(sk);
 	struct tcpark_record *rec;
-	int ret;
 
-	rcu_read_lock();
-	rec = tcpark_record_pick(net, key, tcpark_remap_may_take, &p, &ret);
-	/* Only another user's record is left: ask for the capability (and
-	 * audit its use) only now, outside the index's lock.
-	 */
-	if (!rec && ret == -EACCES && ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+	rec = tcpark_remap_pick_copy(net, key, &p, out);
+	if (!rec && p.err == -EACCES && !p.own &&
+	    ns_capable(net->user_ns, CAP_NET_ADMIN)) {
 		p.admin = true;
-		rec = tcpark_record_pick(net, key, tcpark_remap_may_take, &p,
-					 &ret);
+		rec = tcpark_remap_pick_copy(net, key, &p, out);
 	}
-	if (rec) {
-		*out = *rec;	/* claimed: nobody else frees it now */
-		ret = 0;
-	}
-	rcu_read_unlock();
 	*recp = rec;
-	return ret;
+	return rec ? 0 : p.err;
 }
 
 /* The record's local address on @sk, as bind() would set it. */
