@@ -40,6 +40,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null
 . /etc/tcpark-vm.env
 
 cd /
+# The command starts now: a guest that dies before this line never ran it
+# (tools/vm/run boots it again).
+echo "TCPARK-VM-START $TCPARK_VM_NONCE"
 if [ "${TCPARK_VM_TTY:-0}" = 1 ]; then
 	# cttyhack opens the real console (ttyS0) and makes it the controlling
 	# tty of the new session setsid made: /dev/console cannot be one, and
