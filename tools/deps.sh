@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install (as root, with apt-get) whatever `make check` needs and the
-# machine lacks. Already-installed packages cost one dpkg-query each.
+# Install (as root, with apt-get) whatever `make check`, `make demo` and
+# `make bench` need and the machine lacks. Already-installed packages cost
+# one dpkg-query each.
 set -euo pipefail
 
 pkgs=(gcc make libc6-dev perl python3 git

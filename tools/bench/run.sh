@@ -8,6 +8,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# A fresh machine has no compiler, libmnl or QEMU yet (apt-get, as root).
+"$repo/tools/deps.sh"
 n=${TCPARK_BENCH_N:-5000}
 out=$repo/docs/bench-memory.md
 tmp=$(mktemp -d)

@@ -3,6 +3,8 @@
 # `make demo`: the device-server pattern in a Debian 6.12 guest (QEMU).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# A fresh machine has no compiler, libmnl or QEMU yet (apt-get, as root).
+"$repo/tools/deps.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/demo"
