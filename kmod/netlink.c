@@ -46,8 +46,7 @@ static bool tcpark_nl_may_see_seq(const struct sk_buff *skb)
 
 /* Output-only attributes are absent: strict parsing rejects them. */
 static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
-	/* 0 is a socket nobody asked the cookie of: it names nothing. */
-	[TCPARK_A_COOKIE]	= NLA_POLICY_MIN(NLA_U64, 1),
+	[TCPARK_A_COOKIE]	= { .type = NLA_U64 },
 	[TCPARK_A_STATE]	= NLA_POLICY_RANGE(NLA_U32, TCPARK_STATE_ACTIVE,
 						   TCPARK_STATE_PARKED),
 	[TCPARK_A_MODE]		= NLA_POLICY_MAX(NLA_U32, TCPARK_MODE_TRANSIENT),
@@ -119,8 +118,15 @@ static int tcpark_parse_filter(struct nlattr **tb, struct tcpark_filter *f,
 
 	memset(f, 0, sizeof(*f));
 	f->mode = U32_MAX;
-	if (tb[TCPARK_A_COOKIE])
+	if (tb[TCPARK_A_COOKIE]) {
 		f->cookie = nla_get_u64(tb[TCPARK_A_COOKIE]);
+		/* It would be no filter at all: act on every match. */
+		if (!f->cookie) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCPARK_A_COOKIE],
+					    "cookie 0 names no socket");
+			return -EINVAL;
+		}
+	}
 	if (tb[TCPARK_A_STATE])
 		f->state = nla_get_u32(tb[TCPARK_A_STATE]);
 	if (tb[TCPARK_A_MODE])
@@ -594,6 +600,14 @@ static int tcpark_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, TCPARK_A_COOKIE))
 		return -EINVAL;
 	f.cookie = nla_get_u64(info->attrs[TCPARK_A_COOKIE]);
+	/*
+	 * A socket nobody asked the cookie of still has 0, and as a filter
+	 * 0 matches every record: it names nothing.
+	 */
+	if (!f.cookie) {
+		NL_SET_ERR_MSG(info->extack, "cookie 0 names no socket");
+		return -ENOENT;
+	}
 	arg.msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!arg.msg)
 		return -ENOMEM;

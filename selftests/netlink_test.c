@@ -818,6 +818,11 @@ TEST_F(nl, malformed_commands)
 		msg_init(&self->g, &m, cmds[i], NLM_F_ACK);
 		msg_put_u64(&m, TCPARK_A_COOKIE, 0);
 		refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "cookie 0");
+		/* With a filter, cookie 0 was ignored: the act hit every match. */
+		msg_init(&self->g, &m, cmds[i], NLM_F_ACK);
+		msg_put_u64(&m, TCPARK_A_COOKIE, 0);
+		msg_put_u16(&m, TCPARK_A_LOCAL_PORT, 1);
+		refused(_metadata, &self->g, EINVAL, send_msg(&self->g, &m), "cookie 0 + a filter");
 		msg_init(&self->g, &m, cmds[i], NLM_F_ACK);
 		msg_put_u64(&m, TCPARK_A_COOKIE, 12345678);
 		refused(_metadata, &self->g, ENOENT, send_msg(&self->g, &m), "unknown cookie");

@@ -133,7 +133,7 @@ struct tcpark_info {
  *
  * TCPARK_CMD_GET
  *	doit: TCPARK_A_COOKIE -> one TCPARK_CMD_GET message (socket attrs
- *	below), or ENOENT (ERANGE for cookie 0, which names nothing).
+ *	below), or ENOENT (also for cookie 0, which names no socket).
  *	dumpit, with optional filters: TCPARK_A_STATE, TCPARK_A_MODE,
  *	TCPARK_A_FAMILY, TCPARK_A_LOCAL_ADDR (+ TCPARK_A_LOCAL_PREFIX),
  *	TCPARK_A_LOCAL_PORT, TCPARK_A_REMOTE_ADDR (+ TCPARK_A_REMOTE_PREFIX),
@@ -155,7 +155,7 @@ struct tcpark_info {
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
  *	MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID).
  * TCPARK_CMD_PARK, _WAKE, _KILL: TCPARK_A_COOKIE, or the GET filters (at
- *	least one; cookie 0 names no socket: ERANGE); the reply carries
+ *	least one; cookie 0 names no socket: EINVAL); the reply carries
  *	TCPARK_A_MATCHED and TCPARK_A_DONE. Nothing matched: ENOENT. With a
  *	cookie, the socket's error is the errno (EBUSY not eligible to park,
  *	EALREADY already in that state, EINVAL a listener for KILL).
