@@ -1887,9 +1887,11 @@ TEST_F_TIMEOUT(park, reactivate_reuseport_prog, 40)
 	socklen_t len;
 
 	park_one(_metadata, self, variant);
-	close(self->c.lfd);
 	wrong = reuseport_prog(self->c.c.port + 1);
+	if (wrong < 0 && errno == ENOSYS)	/* no such program can exist */
+		SKIP(return, "no bpf() in this kernel (the debug kernel's config)");
 	right = reuseport_prog(self->c.c.port);
+	close(self->c.lfd);
 	ASSERT_LE(0, wrong) TH_LOG("BPF_PROG_LOAD: %s", strerror(errno));
 	ASSERT_LE(0, right);
 	self->c.lfd = socket_in(self->sd.srv_ns, variant->lfam, SOCK_STREAM);
