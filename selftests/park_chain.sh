@@ -16,7 +16,10 @@ set -e
 . "$DIR/park_lib.sh"
 require_root
 
-N=${PARK_CHAIN_N:-10000}
+# The debug kernel (KASAN, lockdep) under TCG cannot keep 10,000 sockets'
+# 1 s keepalive timers going: the timer softirq starved RCU (a stall) and
+# the run took 900 s. 2,000 is still 125 times rhashtable's chain limit.
+if debug_kernel; then N=${PARK_CHAIN_N:-2000}; else N=${PARK_CHAIN_N:-10000}; fi
 
 cleanup_test()
 {
@@ -59,7 +62,7 @@ sleep 4
 log_test "server sockets all ESTABLISHED" wait_mass_state "$((N + 1))" 0 0
 echo "# ka_answered $(stat ka_answered "$NS_CLI")"
 
-# Not the peers' RSTs: 10,001 at once overflow the veth backlog.
+# Not the peers' RSTs: N + 1 at once overflow the veth backlog.
 run tcparkctl -n "$NS_CLI" kill state parked >/dev/null
 log_test "records all killed" busywait 30000 cstat_is parked 0
 mass_end
