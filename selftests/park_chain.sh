@@ -57,9 +57,13 @@ ka0=$(stat ka_answered "$NS_CLI")
 mass "keepalive 1"
 log_test "keepalives answered for all $((N + 1))" \
 	busywait 60000 cstat_ge ka_answered "$((ka0 + N + 1))"
-# Three unanswered probes (4 s) would have killed a server socket.
+# Three unanswered probes (4 s) would have killed a server socket. Not on
+# the debug kernel: there a KASAN guest under TCG answers the 1 s probes
+# of thousands of sockets seconds late, and the stock sockets give up on
+# time, not for want of an answer (the answers are counted above).
 sleep 4
-log_test "server sockets all ESTABLISHED" wait_mass_state "$((N + 1))" 0 0
+debug_kernel ||
+	log_test "server sockets all ESTABLISHED" wait_mass_state "$((N + 1))" 0 0
 echo "# ka_answered $(stat ka_answered "$NS_CLI")"
 
 # Not the peers' RSTs: N + 1 at once overflow the veth backlog.
