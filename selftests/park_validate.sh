@@ -11,7 +11,13 @@
 #    so the device's next data still wakes the connection;
 #  - straddle: old bytes + new in one segment: acked, and accept() gets
 #    exactly the new bytes;
-#  - delayed_ack_pending: a park with a delayed ACK pending sends it.
+#  - delayed_ack_pending: a park with a delayed ACK pending sends it;
+#  - exthdr_wake, frag6_wake: IPv6 data behind an extension header, or in
+#    two fragments, wakes the connection with every byte;
+#  - reactivate_other_user: another user's listener on the port does not
+#    get the owner's device;
+#  - reactivate_reuseport_prog: an SO_REUSEPORT group's SK_REUSEPORT
+#    program judges a wake by its TCP header, as it judges a SYN.
 set -e
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
