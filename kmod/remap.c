@@ -96,19 +96,7 @@ static bool tcpark_remap_may_take(struct tcpark_record *rec, void *arg)
 	return !err;
 }
 
-/*
- * Find and claim the record; a copy goes to @out. -ENOENT: no record
- * (a plain connect follows), -EACCES: not the owner, -EADDRNOTAVAIL: a
- * reactivation or a kill has it right now.
- *
- * Who may take it: the uid that owned the parked socket, judged by the
- * owner of this socket as SO_REUSEPORT judges who may share a port
- * (inet_csk_bind_conflict()), or CAP_NET_ADMIN in the netns, which may
- * kill it anyway. Binding to its port is checked apart, as bind() would.
- * Of a peer's records (ports, users) an unbound socket gets its owner's
- * first; another user's only if there is none and it has the capability,
- * which is asked (and audited) only then.
- */
+/* One pick under RCU; the record, claimed, is copied to @out. */
 static struct tcpark_record *
 tcpark_remap_pick_copy(struct net *net, const struct tcpark_key *key,
 		       struct tcpark_remap_pick *p, struct tcpark_record *out)
@@ -123,6 +111,19 @@ tcpark_remap_pick_copy(struct net *net, const struct tcpark_key *key,
 	return rec;
 }
 
+/*
+ * Find and claim the record; a copy goes to @out. -ENOENT: no record
+ * (a plain connect follows), -EACCES: not the owner, -EADDRNOTAVAIL: a
+ * reactivation or a kill has it right now.
+ *
+ * Who may take it: the uid that owned the parked socket, judged by the
+ * owner of this socket as SO_REUSEPORT judges who may share a port
+ * (inet_csk_bind_conflict()), or CAP_NET_ADMIN in the netns, which may
+ * kill it anyway. Binding to its port is checked apart, as bind() would.
+ * Of a peer's records (ports, users) an unbound socket gets its owner's
+ * first; another user's only if there is none and it has the capability,
+ * which is asked (and audited) only then.
+ */
 static int tcpark_remap_claim(struct sock *sk, const struct tcpark_key *key,
 			      bool v6, struct tcpark_record **recp,
 			      struct tcpark_record *out)
