@@ -1638,25 +1638,34 @@ static void fill(char *buf, size_t len, unsigned int seed)
 }
 
 /* A listener with the ULP in transient mode on the server's old port. */
-static int relisten(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
-		    const FIXTURE_VARIANT(park) *variant, int backlog)
+/* A transient-mode tcpark listener on the server's address, @*lep's port. */
+static int tcpark_listener(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			   const FIXTURE_VARIANT(park) *variant, struct endpoint *lep,
+			   int port, int backlog)
 {
-	struct endpoint lep;
 	__u32 mode = TCPARK_MODE_TRANSIENT;
 	int fd;
 
-	if (endpoint_init(&lep, self->sd.srv_ns, variant->lfam, variant->lip))
+	if (endpoint_init(lep, self->sd.srv_ns, variant->lfam, variant->lip))
 		return -1;
-	endpoint_set_port(&lep, self->c.s.port);
-	fd = listen_on(&lep, backlog);
+	endpoint_set_port(lep, port);
+	fd = listen_on(lep, backlog);
 	if (fd < 0 || ulp_set(fd, TCPARK_ULP_NAME) ||
 	    setsockopt(fd, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode))) {
-		TH_LOG("listener on :%u: %s", self->c.s.port, strerror(errno));
+		TH_LOG("listener on :%d: %s", port, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int relisten(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+		    const FIXTURE_VARIANT(park) *variant, int backlog)
+{
+	struct endpoint lep;
+
+	return tcpark_listener(_metadata, self, variant, &lep, self->c.s.port, backlog);
 }
 
 /*
@@ -1908,9 +1917,9 @@ TEST_F_TIMEOUT(park, reactivate_reuseport_prog, 40)
 	ASSERT_EQ(0, listen(self->c.lfd, 16));
 	fill(msg, sizeof(msg), 11);
 	ASSERT_EQ((ssize_t)sizeof(msg), write(self->c.cli, msg, sizeof(msg)));
-	fd = -1;
-	EXPECT_EQ(-1, (fd = accept_woken(_metadata, self, msg, sizeof(msg), 1500)))
-		TH_LOG("the program that wants port %u let it through", self->c.c.port + 1);
+	fd = accept_woken(_metadata, self, msg, sizeof(msg), 1500);
+	EXPECT_EQ(-1, fd) TH_LOG("the program that wants port %u let it through",
+				 self->c.c.port + 1);
 	if (fd >= 0)
 		close(fd);
 	EXPECT_LT(nol, stat_of("no_listener"));
@@ -2060,6 +2069,28 @@ TEST_F_TIMEOUT(park, straddle, 40)
 	EXPECT_FALSE(parked(&self->c));
 }
 
+/* @len bytes of pattern @seed in @pay, as the device's next data. */
+static struct forge forged_wake(struct conn *c, uint8_t *pay, size_t len, int seed)
+{
+	struct forge f;
+
+	fill((char *)pay, len, seed);
+	f = forged_data(c, c->rec.rcv_nxt, pay, len);
+	f.win = 1000;
+	return f;
+}
+
+/* accept() returns the woken connection with @pay, ESTABLISHED. */
+static void woken_established(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+			      const uint8_t *pay, size_t len)
+{
+	int fd = accept_woken(_metadata, self, (const char *)pay, len, 5000);
+
+	ASSERT_LE(0, fd) TH_LOG("the bytes did not reach accept()");
+	self->c.srv = fd;
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+}
+
 /*
  * Data in two IPv6 fragments wakes the connection with every byte: the
  * module has nf_defrag_ipv6 reassemble them at PRE_ROUTING (as conntrack
@@ -2071,20 +2102,14 @@ TEST_F_TIMEOUT(park, frag6_wake, 40)
 {
 	static uint8_t pay[600];
 	struct forge f;
-	int fd;
 
 	if (variant->cfam != AF_INET6 || variant->same_as_ipv4)
 		SKIP(return, "IPv6 fragments");
 	park_one(_metadata, self, variant);
-	fill((char *)pay, sizeof(pay), 8);
-	f = forged_data(&self->c, self->c.rec.rcv_nxt, pay, sizeof(pay));
-	f.win = 1000;
+	f = forged_wake(&self->c, pay, sizeof(pay), 8);
 	ASSERT_EQ(0, forge_send_frag6(self->raw, &f, 256, htonl(0x7c0001)))
 		TH_LOG("forge: %s", strerror(errno));
-	fd = accept_woken(_metadata, self, (char *)pay, sizeof(pay), 5000);
-	ASSERT_LE(0, fd) TH_LOG("the fragmented segment did not reach accept()");
-	self->c.srv = fd;
-	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+	woken_established(_metadata, self, pay, sizeof(pay));
 }
 
 /*
@@ -2097,23 +2122,17 @@ TEST_F_TIMEOUT(park, exthdr_wake, 40)
 	static uint8_t pay[300];
 	const struct pkt *r;
 	struct forge f;
-	int fd;
 
 	if (variant->cfam != AF_INET6 || variant->same_as_ipv4)
 		SKIP(return, "IPv6 extension headers");
 	park_one(_metadata, self, variant);
-	fill((char *)pay, sizeof(pay), 7);
-	f = forged_data(&self->c, self->c.rec.rcv_nxt, pay, sizeof(pay));
+	f = forged_wake(&self->c, pay, sizeof(pay), 7);
 	f.exthdr = 8;
-	f.win = 1000;
 	EXPECT_EQ(1, forge_and_wait(_metadata, self, &f, 2000, 1, &r))
 		TH_LOG("the segment behind a Destination Options header was not acknowledged");
 	if (r)
 		EXPECT_EQ(self->c.rec.rcv_nxt + sizeof(pay), r->ack);
-	fd = accept_woken(_metadata, self, (char *)pay, sizeof(pay), 5000);
-	ASSERT_LE(0, fd) TH_LOG("the bytes did not reach accept()");
-	self->c.srv = fd;
-	EXPECT_EQ(TCP_ESTABLISHED, tcp_state(fd));
+	woken_established(_metadata, self, pay, sizeof(pay));
 }
 
 /* A socket of the server's netns with the ULP, connect()ed to the device. */
@@ -2512,27 +2531,22 @@ static int connect_as_nobody(FIXTURE_DATA(park) *self, int fam, int fd, uint64_t
  * take it by connect() either (EACCES); with both it can.
  */
 /*
- * Root's parked connection from the device's address and port to @lport2
- * (another listener of the server's): the client socket bound next to
- * the fixture's, both SO_REUSEADDR. Returns the client's fd.
+ * Root's parked connection from the device's address and port to another
+ * listener of the server's (*@lfd2): the client socket bound next to the
+ * fixture's, both SO_REUSEADDR. Returns the client's fd, or -1.
  */
 static int park_same_peer(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
 			  const FIXTURE_VARIANT(park) *variant, int *lfd2)
 {
-	__u32 mode = TCPARK_MODE_TRANSIENT;
 	struct endpoint lep, tgt;
 	struct sockaddr_storage ss;
+	int cli, srv = -1, one = 1, i;
 	struct ctl_rec rec;
-	int cli, srv, one = 1, i;
 	socklen_t len;
 	char b = 'x';
 
-	*lfd2 = -1;
-	if (endpoint_init(&lep, self->sd.srv_ns, variant->lfam, variant->lip))
-		return -1;
-	*lfd2 = listen_on(&lep, 4);
-	if (*lfd2 < 0 || ulp_set(*lfd2, TCPARK_ULP_NAME) ||
-	    setsockopt(*lfd2, SOL_TCPARK, TCPARK_MODE, &mode, sizeof(mode)))
+	*lfd2 = tcpark_listener(_metadata, self, variant, &lep, 0, 4);
+	if (*lfd2 < 0)
 		return -1;
 	cli = socket_in(self->sd.cli_ns, variant->cfam, SOCK_STREAM);
 	len = ep_sockaddr(&self->c.c, variant->cfam, &ss);
@@ -2543,17 +2557,25 @@ static int park_same_peer(struct __test_metadata *_metadata, FIXTURE_DATA(park) 
 	    bind(cli, (struct sockaddr *)&ss, len) ||
 	    connect(cli, (struct sockaddr *)&tgt.addr, tgt.addrlen)) {
 		TH_LOG("second connection from :%u: %s", self->c.c.port, strerror(errno));
-		return -1;
+		goto fail;
 	}
 	srv = accept(*lfd2, NULL, NULL);
 	if (srv < 0 || write(cli, &b, 1) != 1 || recv(srv, &b, 1, MSG_WAITALL) != 1)
-		return -1;
+		goto fail;
 	for (i = 0; i < 300 && !both_quiet(cli, srv); i++)
 		msleep(10);
 	close(srv);
 	for (i = 0; i < 50 && ctl_find(srv_path, endpoint_port(&lep), self->c.c.port, &rec); i++)
 		msleep(20);
-	return i < 50 ? cli : -1;
+	if (i < 50)
+		return cli;
+	srv = -1;
+fail:
+	if (srv >= 0)
+		close(srv);
+	if (cli >= 0)
+		close(cli);
+	return -1;
 }
 
 /*
