@@ -25,9 +25,13 @@ else
 MODDIR := $(REPO)
 endif
 
-.PHONY: all module tools lint check check-debug demo bench dkms-check clean
+.PHONY: all deps module tools lint check check-debug demo bench dkms-check clean
 
 all: module tools
+
+# What a fresh Debian machine lacks (apt-get as root); cheap when present.
+deps:
+	@$(REPO)/tools/deps.sh
 
 module:
 	@test -d "$(KDIR)" || { echo "tcpark: no kernel build dir '$(KDIR)'; set KDIR=... or KVER=6.1|6.12|debug" >&2; exit 1; }
@@ -37,7 +41,7 @@ ifneq ($(KVER),)
 endif
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
 
-tools:
+tools: deps
 	@if [ -f $(REPO)/tools/tcparkctl/Makefile ]; then $(MAKE) -C $(REPO)/tools/tcparkctl; fi
 
 lint:

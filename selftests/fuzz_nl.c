@@ -30,6 +30,7 @@
  * back before nobody's.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <netinet/tcp.h>
@@ -59,12 +60,14 @@ static bool as_nobody;
 static uint64_t cookies[16];
 static int ncookies;
 
-static const char *const sysctls[] = {
-	"idle_ms", "mode", "keepalive_interval_ms", "keepalive_probes",
-	"max_parked", "max_parked_mem_mb", "wake_timeout_ms",
-};
-
-#define NSYSCTL ARRAY_SIZE(sysctls)
+/*
+ * Every net.tcpark.* sysctl, read from /proc/sys/net/tcpark: a list
+ * written here missed max_parked_per_uid, which root's SET could lower
+ * below the two records parked for nobody's turn.
+ */
+#define NSYSCTL		32
+static char sysctls[NSYSCTL][256];
+static size_t nsysctl;
 
 struct tally {
 	unsigned int sent, ok, replies, malformed, err[140];
@@ -476,11 +479,27 @@ static bool answers(struct parked *p)
 	return true;
 }
 
+static int sysctl_list(void)
+{
+	DIR *d = opendir("/proc/sys/net/tcpark");
+	struct dirent *de;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && nsysctl < NSYSCTL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sysctls[nsysctl++], sizeof(sysctls[0]), "%s", de->d_name);
+	}
+	closedir(d);
+	return nsysctl ? 0 : -1;
+}
+
 static void sysctl_snap(uint32_t *v)
 {
 	size_t i;
 
-	for (i = 0; i < NSYSCTL; i++)
+	for (i = 0; i < nsysctl; i++)
 		if (sysctl_get(-1, sysctls[i], &v[i]))
 			v[i] = ~0u;
 }
@@ -490,7 +509,7 @@ static int sysctl_restore(const uint32_t *v)
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < NSYSCTL; i++)
+	for (i = 0; i < nsysctl; i++)
 		ret |= sysctl_set_u32(-1, sysctls[i], v[i]);
 	return ret;
 }
@@ -586,6 +605,10 @@ int main(int argc, char **argv)
 		printf("# family " TCPARK_GENL_NAME " not found\n");
 		return 1;
 	}
+	if (sysctl_list()) {
+		printf("# no sysctls under /proc/sys/net/tcpark\n");
+		return 1;
+	}
 	sysctl_snap(before);
 
 	root_targets();
@@ -622,7 +645,7 @@ int main(int argc, char **argv)
 	}
 
 	sysctl_snap(after);
-	for (k = 0; k < NSYSCTL; k++) {
+	for (k = 0; k < nsysctl; k++) {
 		if (after[k] != before[k]) {
 			printf("# net.tcpark.%s changed under nobody: %u -> %u\n",
 			       sysctls[k], before[k], after[k]);
