@@ -6,13 +6,14 @@
  *
  * Differences are detected from the headers' shapes, not from
  * LINUX_VERSION_CODE, because Debian backports change signatures inside
- * a stable series (DESIGN.md §9): kmod/Kbuild greps the headers and
+ * a stable series (docs/design.md §14): kmod/Kbuild greps the headers and
  * passes TCPARK_HAVE_* defines.
  */
 #ifndef _TCPARK_COMPAT_H
 #define _TCPARK_COMPAT_H
 
 #include <linux/bpf-cgroup.h>
+#include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -38,6 +39,29 @@ tcpark_register_net_sysctl(struct net *net, const char *path,
 	return register_net_sysctl_sz(net, path, table, n);
 #else
 	return register_net_sysctl(net, path, table);
+#endif
+}
+
+/*
+ * A cache of its own, never merged with another of its size: slabinfo
+ * then counts records and nothing else. SLAB_NO_MERGE came in 6.5;
+ * before it, a cache with a usercopy region is never merged
+ * (kmem_cache_create_usercopy() skips __kmem_cache_alias()), so 6.1 gets
+ * one: [@useroffset, +@usersize), which must be a field userspace may
+ * see anyway. A constructor would also stop the merge, but SLUB then
+ * keeps the free pointer after the object (freeptr_outside_object()),
+ * which grows a 128-byte object's slot by 8 bytes.
+ */
+static inline struct kmem_cache *
+tcpark_cache_create_unmerged(const char *name, unsigned int size,
+			     slab_flags_t flags, unsigned int useroffset,
+			     unsigned int usersize)
+{
+#ifdef SLAB_NO_MERGE
+	return kmem_cache_create(name, size, 0, flags | SLAB_NO_MERGE, NULL);
+#else
+	return kmem_cache_create_usercopy(name, size, 0, flags, useroffset,
+					  usersize, NULL);
 #endif
 }
 

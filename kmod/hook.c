@@ -83,6 +83,10 @@ static unsigned int tcpark_hook_v4(void *priv, struct sk_buff *skb,
 	if (!tcpark_records_active())
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
+	if (iph->protocol == IPPROTO_ICMP && !ip_is_fragment(iph)) {
+		tcpark_icmp_v4(state->net, skb, state->hook);
+		return NF_ACCEPT;
+	}
 	/* Early demux found a live socket: not ours. */
 	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph) || skb->sk)
 		return NF_ACCEPT;
@@ -111,7 +115,7 @@ static unsigned int tcpark_hook_v6(void *priv, struct sk_buff *skb,
 	nexthdr = ip6h->nexthdr;
 	thoff = sizeof(*ip6h);
 	/* Walk extension headers only if there are some: TCP may follow. */
-	if (nexthdr != IPPROTO_TCP) {
+	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_ICMPV6) {
 		if (!ipv6_ext_hdr(nexthdr))
 			return NF_ACCEPT;
 		thoff = ipv6_skip_exthdr(skb, thoff, &nexthdr, &frag_off);
@@ -120,8 +124,13 @@ static unsigned int tcpark_hook_v6(void *priv, struct sk_buff *skb,
 		 * nf_defrag_ipv6 lets some through unreassembled: one it
 		 * cannot parse, one already tracked (loopback, NOTRACK).
 		 */
-		if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		if (thoff < 0 || frag_off ||
+		    (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_ICMPV6))
 			return NF_ACCEPT;
+	}
+	if (nexthdr == IPPROTO_ICMPV6) {
+		tcpark_icmp_v6(state->net, skb, thoff, state->hook);
+		return NF_ACCEPT;
 	}
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || !tcpark_port_maybe_parked(state->net, th->dest))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a parked transient connection does with a segment from its peer
- * (DESIGN.md §4): answer keepalives, absorb ACKs and window updates,
+ * (docs/design.md §8): answer keepalives, absorb ACKs and window updates,
  * RFC 5961 for RST/SYN/ACK, RFC 7323 PAWS. Nothing here may draw an RST
  * from the stack: every segment that reaches a record is consumed.
  * Segments that need the app (data, FIN) go to reactivate.c, which hands
@@ -77,12 +77,24 @@ int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
 	return 0;
 }
 
+/*
+ * The peer is alive: our probes start over (probe.c). As
+ * tp->rcv_tstamp for TCP's keepalive timer, set by whatever the record
+ * takes from the peer: acceptable ACKs and the peer's keepalives, both of
+ * which need its sequence numbers.
+ */
+static void tcpark_heard(struct tcpark_record *rec)
+{
+	WRITE_ONCE(rec->last_heard, tcp_jiffies32);
+}
+
 void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec)
 {
-	u16 n = READ_ONCE(rec->ka_answered);
+	u8 n = READ_ONCE(rec->ka_answered);
 
-	if (n != U16_MAX)
+	if (n != U8_MAX)
 		WRITE_ONCE(rec->ka_answered, n + 1);
+	tcpark_heard(rec);
 	atomic64_inc(&tcpark_pernet(net)->stats.ka_answered);
 }
 
@@ -98,16 +110,13 @@ void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec)
 static bool tcpark_oow_rate_limited(struct net *net,
 				    struct tcpark_record *rec)
 {
-	u32 now = tcp_jiffies32;
-	u32 last = READ_ONCE(rec->last_oow_ack);
+	u16 now = (u16)tcp_jiffies32 ?: 1;	/* 0 is "never" (record.h) */
+	u16 last = READ_ONCE(rec->last_oow_ack);
+	u32 limit = READ_ONCE(net->ipv4.sysctl_tcp_invalid_ratelimit);
 
-	if (last) {
-		s32 elapsed = now - last;
-
-		if (elapsed >= 0 &&
-		    elapsed < READ_ONCE(net->ipv4.sysctl_tcp_invalid_ratelimit))
-			return true;
-	}
+	/* A limit past 16 bits of jiffies is one answer per 65535. */
+	if (last && (u16)(now - last) < min_t(u32, limit, U16_MAX))
+		return true;
 	return !try_cmpxchg(&rec->last_oow_ack, &last, now);
 }
 
@@ -208,6 +217,7 @@ static void tcpark_replace_ts_recent(struct tcpark_record *rec,
 static void tcpark_absorb_ack(struct tcpark_record *rec,
 			      const struct tcpark_seg *seg)
 {
+	tcpark_heard(rec);
 	tcpark_replace_ts_recent(rec, seg);
 	if (seg->ack == rec->snd_nxt) {
 		WRITE_ONCE(rec->snd_wnd, seg->window);
@@ -249,8 +259,10 @@ static bool tcpark_validate(struct net *net, struct tcpark_record *rec,
 	}
 	/* Step 2, RFC 5961 §3.2: only the exact rcv_nxt resets. */
 	if (rst) {
-		if (seg->seq == rec->rcv_nxt)
-			tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, false);
+		if (seg->seq == rec->rcv_nxt &&
+		    tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED,
+				      TCPARK_REASON_PEER_RESET, false))
+			atomic64_inc(&tcpark_pernet(net)->stats.peer_resets);
 		else
 			tcpark_challenge_ack(net, rec);
 		return false;

@@ -64,6 +64,7 @@ static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_MAX_PARKED_MEM_MB] = { .type = NLA_U32 },
 	[TCPARK_A_WAKE_TIMEOUT_MS] = { .type = NLA_U32 },
 	[TCPARK_A_MAX_PARKED_PER_UID] = { .type = NLA_U32 },
+	[TCPARK_A_PEER_TIMEOUT_MS] = { .type = NLA_U32 },
 };
 
 /* ---- filters ---------------------------------------------------------- */
@@ -378,6 +379,8 @@ static int tcpark_put_record(struct sk_buff *skb,
 			     struct user_namespace *ns, bool seq)
 {
 	u32 age = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
+	u32 silent = jiffies_to_msecs(tcp_jiffies32 -
+				      READ_ONCE(rec->last_heard));
 	bool v6 = rec->flags & TCPARK_REC_V6;
 
 	if (nla_put_u64_64bit(skb, TCPARK_A_COOKIE, rec->cookie, TCPARK_A_PAD) ||
@@ -392,7 +395,11 @@ static int tcpark_put_record(struct sk_buff *skb,
 	    nla_put_u32(skb, TCPARK_A_UID, from_kuid_munged(ns, rec->uid)) ||
 	    nla_put_u32(skb, TCPARK_A_IDLE_AGE_MS, age) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_KA_ANSWERED,
-			      READ_ONCE(rec->ka_answered), TCPARK_A_PAD))
+			      READ_ONCE(rec->ka_answered), TCPARK_A_PAD) ||
+	    nla_put_u32(skb, TCPARK_A_KA_INTERVAL_MS, rec->ka_interval_ms) ||
+	    nla_put_u32(skb, TCPARK_A_KA_PROBES, rec->ka_probes) ||
+	    nla_put_u32(skb, TCPARK_A_PROBES_OUT, READ_ONCE(rec->probes_out)) ||
+	    nla_put_u32(skb, TCPARK_A_PEER_SILENT_MS, silent))
 		return -EMSGSIZE;
 	if (seq && (nla_put_u32(skb, TCPARK_A_SND_NXT, rec->snd_nxt) ||
 		    nla_put_u32(skb, TCPARK_A_RCV_NXT, rec->rcv_nxt) ||
@@ -675,7 +682,22 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKE_BACKLOG,
 			      atomic64_read(&st->wake_backlog), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_WAKE_EXPIRED,
-			      atomic64_read(&st->wake_expired), TCPARK_A_PAD))
+			      atomic64_read(&st->wake_expired), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PROBES_SENT,
+			      atomic64_read(&st->probes_sent), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_EXPIRED_PROBES,
+			      atomic64_read(&st->expired_probes), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_EXPIRED_PEER_TIMEOUT,
+			      atomic64_read(&st->expired_peer_timeout),
+			      TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PEER_RESETS,
+			      atomic64_read(&st->peer_resets), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_EXPIRED_ICMP,
+			      atomic64_read(&st->expired_icmp), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_ICMP_SOFT,
+			      atomic64_read(&st->icmp_soft), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_ICMP_IGNORED,
+			      atomic64_read(&st->icmp_ignored), TCPARK_A_PAD))
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, TCPARK_A_IDLE_MS, READ_ONCE(def->s.idle_ms)) ||
 	    nla_put_u32(skb, TCPARK_A_MODE, READ_ONCE(def->s.mode)) ||
@@ -688,7 +710,9 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u32(skb, TCPARK_A_WAKE_TIMEOUT_MS,
 			READ_ONCE(def->wake_timeout_ms)) ||
 	    nla_put_u32(skb, TCPARK_A_MAX_PARKED_PER_UID,
-			READ_ONCE(def->max_parked_per_uid)))
+			READ_ONCE(def->max_parked_per_uid)) ||
+	    nla_put_u32(skb, TCPARK_A_PEER_TIMEOUT_MS,
+			READ_ONCE(def->peer_timeout_ms)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -734,6 +758,8 @@ static const struct tcpark_set_attr tcpark_set_attrs[] = {
 	  offsetof(struct tcpark_defaults, wake_timeout_ms) },
 	{ TCPARK_A_MAX_PARKED_PER_UID, &tcpark_max_parked_per_uid_range,
 	  offsetof(struct tcpark_defaults, max_parked_per_uid) },
+	{ TCPARK_A_PEER_TIMEOUT_MS, &tcpark_peer_timeout_range,
+	  offsetof(struct tcpark_defaults, peer_timeout_ms) },
 };
 
 /*
@@ -835,7 +861,8 @@ static int tcpark_act_record(struct net *net, struct tcpark_record *rec,
 		a->last = -EALREADY;
 	} else if (a->cmd == TCPARK_CMD_WAKE) {
 		a->last = -EOPNOTSUPP;
-	} else if (tcpark_record_end(net, rec, TCPARK_EVENT_KILLED, true)) {
+	} else if (tcpark_record_end(net, rec, TCPARK_EVENT_KILLED,
+				     TCPARK_REASON_KILL, true)) {
 		atomic64_inc(&tcpark_pernet(net)->stats.kills);
 		a->last = 0;
 		a->done++;
@@ -932,7 +959,8 @@ void tcpark_notify(struct sock *sk, enum tcpark_event event)
 
 static void tcpark_notify_record_locked(struct net *net,
 					const struct tcpark_record *rec,
-					enum tcpark_event event)
+					enum tcpark_event event,
+					enum tcpark_reason reason)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -945,6 +973,7 @@ static void tcpark_notify_record_locked(struct net *net,
 	hdr = genlmsg_put(msg, 0, 0, &tcpark_genl_family, 0, TCPARK_CMD_EVENT);
 	/* Every listener has CAP_NET_ADMIN: see tcpark_nl_mcgrps. */
 	if (!hdr || nla_put_u32(msg, TCPARK_A_EVENT, event) ||
+	    (reason && nla_put_u32(msg, TCPARK_A_REASON, reason)) ||
 	    tcpark_put_record(msg, rec, net->user_ns, true)) {
 		nlmsg_free(msg);
 		return;
@@ -955,10 +984,10 @@ static void tcpark_notify_record_locked(struct net *net,
 }
 
 void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
-			  enum tcpark_event event)
+			  enum tcpark_event event, enum tcpark_reason reason)
 {
 	rcu_read_lock();
-	tcpark_notify_record_locked(net, rec, event);
+	tcpark_notify_record_locked(net, rec, event, reason);
 	rcu_read_unlock();
 }
 

@@ -159,6 +159,16 @@ int tcpark_send_ack(struct net *net, const struct tcpark_record *rec)
 	return tcpark_send(net, rec, rec->snd_nxt, TCPHDR_ACK);
 }
 
+/*
+ * tcp_xmit_probe_skb() for TCP's keepalive timer: a bare ACK one below
+ * snd_nxt (== snd_una), old data to the peer, which must answer it with
+ * an ACK (RFC 9293 §3.8.4) unless it lost the connection: then an RST.
+ */
+int tcpark_send_probe(struct net *net, const struct tcpark_record *rec)
+{
+	return tcpark_send(net, rec, rec->snd_nxt - 1, TCPHDR_ACK);
+}
+
 /* As tcp_send_active_reset(): RST|ACK at snd_nxt, which the peer accepts. */
 int tcpark_send_reset(struct net *net, const struct tcpark_record *rec)
 {

@@ -10,7 +10,7 @@
 #include "tcpark.h"
 
 /*
- * DESIGN.md §4: only a quiet ESTABLISHED connection may park — nothing
+ * docs/design.md §4: only a quiet ESTABLISHED connection may park — nothing
  * unacknowledged or unsent (snd_una == snd_nxt == write_seq), nothing
  * unread or out of order, no MD5/AO (the module could not sign its own
  * segments), not pinned. Caller holds the socket lock. On refusal,

@@ -86,6 +86,7 @@ static int __net_init tcpark_net_init(struct net *net)
 	atomic_long_set(&tn->attached, 0);
 
 	tcpark_hook_net_init(net, tn);
+	tcpark_sweep_init(tn);
 
 	ret = tcpark_table_init(tn);
 	if (ret < 0)
@@ -106,6 +107,7 @@ err_table:
 /* The netns still has its interfaces: the peers of its records hear. */
 static void __net_exit tcpark_net_pre_exit(struct net *net)
 {
+	tcpark_sweep_stop(tcpark_pernet(net));
 	tcpark_table_reset_all(net);
 }
 

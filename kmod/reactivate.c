@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reactivation (DESIGN.md §5): data or a FIN from the peer of a parked
+ * Reactivation (docs/design.md §10): data or a FIN from the peer of a parked
  * transient connection becomes a new connection on the accept queue of the
  * listener it came from, with the segment's bytes readable.
  *
@@ -334,7 +334,8 @@ static unsigned int tcpark_wake_refused(struct net *net,
 	waited = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
 	if (waited < READ_ONCE(tn->def.wake_timeout_ms))
 		return NF_DROP;
-	if (tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, true))
+	if (tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED,
+			      TCPARK_REASON_WAKE_TIMEOUT, true))
 		atomic64_inc(&tn->stats.wake_expired);
 	return NF_DROP;
 }
@@ -378,7 +379,7 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	tcpark_record_unlink(net, rec);
 	atomic64_inc(&tn->stats.reactivated);
 	atomic64_inc(&tn->stats.wakes);
-	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED);
+	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED, 0);
 	tcpark_record_free(rec);
 	return NF_ACCEPT;
 }

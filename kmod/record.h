@@ -45,9 +45,13 @@ enum {
  *	field carries them, in units of 1 << @snd_wscale (what TCP keeps
  *	in bytes is always such a multiple but for a SYN's unscaled window):
  *	tcpark_rec_snd_wnd() and tcpark_rec_max_window() give bytes.
- * @last_oow_ack: tcp_jiffies32 of the last answer to a segment that was
- *	not acceptable, 0 for none: tp->last_oow_ack_time, the per-record
- *	rate limit of __tcp_oow_rate_limited() (input.c).
+ * @last_oow_ack: the low 16 bits of tcp_jiffies32 at the last answer to
+ *	a segment that was not acceptable, 0 for none: tp->last_oow_ack_time,
+ *	the per-record rate limit of __tcp_oow_rate_limited() (input.c).
+ *	16 bits span 65536 jiffies (65 s at HZ=1000), a hundred times the
+ *	500 ms limit: one answer in a few hundred after a long quiet spell
+ *	may be held back as if recent, which the peer's retransmission
+ *	covers.
  * @rcv_wnd: the window we last advertised, in bytes.
  * @ts_recent: RFC 7323 TS.Recent.
  * @ts_offset: added to our clock to make TSval (tp->tsoffset).
@@ -63,6 +67,13 @@ enum {
  *	goes stale after TCPARK_PAWS_STALE_SEC of it (a record silent for
  *	longer than jiffies can span, ~198 days at HZ=250, would misjudge
  *	it; its NAT mapping is long gone by then).
+ * @last_heard: jiffies of the last segment from the peer that the record
+ *	took as a sign of life: an acceptable ACK (the answer to our probe
+ *	among them) or the peer's own keepalive probe. The probe sweep
+ *	(probe.c) counts silence from it; unlike @last_rx it moves for the
+ *	peer's keepalives, which are not acceptable segments.
+ * @ka_interval_ms, @ka_probes: TCPARK_KEEPALIVE in force at the park.
+ * @probes_out: probes sent since @last_heard (probe.c writes it alone).
  * @oif: the socket's bound device (sk_bound_dev_if: SO_BINDTODEVICE, a
  *	VRF, a link-local peer's interface), 0 if none; answers are routed
  *	through it, and a remap must end up bound to it.
@@ -77,9 +88,10 @@ enum {
  * (tcpark_net.peers_lock), which its removals take too: once a record is
  * out of it, nobody can be walking @peer, so @rcu reuses those bytes.
  *
- * 120 bytes on x86-64; with its share of the two bucket arrays (8 bytes
- * per bucket each, 37-75% full) a parked connection costs about 140
- * bytes.
+ * 128 bytes on x86-64, one slab slot (the cache has no constructor, so
+ * SLUB keeps its free pointer inside the object); with its share of the
+ * two bucket arrays (8 bytes per bucket each, 37-75% full) a parked
+ * connection costs about 150 bytes.
  */
 struct tcpark_record {
 	struct rhash_head node;
@@ -92,21 +104,25 @@ struct tcpark_record {
 	u32 rcv_nxt;
 	u16 snd_wnd;
 	u16 max_window;
-	u32 last_oow_ack;
 	u32 rcv_wnd;
 	u32 ts_recent;
 	u32 ts_offset;
-	u64 cookie;
 	u32 last_rx;
+	u64 cookie;
+	u32 last_heard;
 	kuid_t uid;
+	u32 ka_interval_ms;
+	int oif;
+	u32 mark;
 	u16 mss;
+	u16 last_oow_ack;
+	u16 srtt;
 	u8 snd_wscale:4;
 	u8 rcv_wscale:4;
 	u8 flags;
-	u16 ka_answered;	/* saturating */
-	u16 srtt;
-	int oif;
-	u32 mark;
+	u8 ka_answered;		/* saturating */
+	u8 ka_probes;
+	u8 probes_out;
 };
 
 static inline u32 tcpark_rec_snd_wnd(const struct tcpark_record *rec)
@@ -136,7 +152,8 @@ bool tcpark_record_claim(struct tcpark_record *rec);
 void tcpark_record_unclaim(struct tcpark_record *rec);
 void tcpark_record_unlink(struct net *net, struct tcpark_record *rec);
 bool tcpark_record_end(struct net *net, struct tcpark_record *rec,
-		       enum tcpark_event event, bool reset);
+		       enum tcpark_event event, enum tcpark_reason reason,
+		       bool reset);
 struct tcpark_record *tcpark_record_lookup(struct net *net,
 					   const struct tcpark_key *key);
 typedef bool (*tcpark_pick_t)(struct tcpark_record *rec, void *arg);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Remap (DESIGN.md §5): connect() from a socket carrying the ULP to the
+ * Remap (docs/design.md §11): connect() from a socket carrying the ULP to the
  * address of a parked peer becomes that connection, ESTABLISHED at once
  * and with nothing on the wire but one ACK.
  *

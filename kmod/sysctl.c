@@ -24,6 +24,8 @@ const struct tcpark_range tcpark_max_parked_range = { 0, 1U << 30, true };
 const struct tcpark_range tcpark_max_parked_mem_range = { 0, 1U << 20, true };
 const struct tcpark_range tcpark_max_parked_per_uid_range = {
 	0, 1U << 30, true };
+const struct tcpark_range tcpark_peer_timeout_range = {
+	TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX, true };
 /* Bounded: a record whose data nobody takes must not wait forever. */
 const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
 
@@ -41,6 +43,9 @@ const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
  * hold 65536 records (1/16 of max_parked): enough for most servers, and
  * one local user cannot take a namespace's parking for itself; a server
  * that parks more for its uid raises it (README, "Security model").
+ * A record whose peer has sent nothing for 2 h 4 min expires: RFC 5382
+ * (REQ-5) lets a NAT drop an established TCP mapping idle that long, so
+ * a device silent for longer can no longer be reached through it.
  */
 void tcpark_defaults_init(struct tcpark_defaults *def)
 {
@@ -53,6 +58,7 @@ void tcpark_defaults_init(struct tcpark_defaults *def)
 	def->max_parked_mem_mb = 256;
 	def->wake_timeout_ms = 30000;
 	def->max_parked_per_uid = 65536;
+	def->peer_timeout_ms = 124 * 60 * 1000;
 }
 
 /*
@@ -115,6 +121,8 @@ static struct ctl_table tcpark_sysctl_template[] = {
 		      tcpark_max_parked_per_uid_range),
 	TCPARK_SYSCTL("wake_timeout_ms", wake_timeout_ms,
 		      tcpark_wake_timeout_range),
+	TCPARK_SYSCTL("peer_timeout_ms", peer_timeout_ms,
+		      tcpark_peer_timeout_range),
 };
 
 int tcpark_sysctl_register(struct net *net, struct tcpark_net *tn)

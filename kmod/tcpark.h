@@ -86,6 +86,7 @@ struct tcpark_defaults {
 	u32 max_parked_mem_mb;
 	u32 wake_timeout_ms;		/* then data nobody takes draws an RST */
 	u32 max_parked_per_uid;
+	u32 peer_timeout_ms;		/* a silent peer's record expires */
 };
 
 struct tcpark_stats {
@@ -102,6 +103,30 @@ struct tcpark_stats {
 	atomic64_t wake_no_listener;
 	atomic64_t wake_backlog;
 	atomic64_t wake_expired;
+	atomic64_t probes_sent;
+	atomic64_t expired_probes;
+	atomic64_t expired_peer_timeout;
+	atomic64_t peer_resets;
+	atomic64_t expired_icmp;
+	atomic64_t icmp_soft;
+	atomic64_t icmp_ignored;
+};
+
+/*
+ * The probe sweep (probe.c): a walk of the table that visits every
+ * record once per period, a share of them per tick, so that a tick
+ * costs what is due rather than the whole table.
+ * @ka_class: records probing every [2^c, 2^(c+1)) s, c = index; the
+ *	shortest in use sets the period (half of it).
+ */
+#define TCPARK_KA_CLASSES	17	/* 2^16 s < TCPARK_KA_INTERVAL_MS_MAX */
+
+struct tcpark_sweep {
+	struct delayed_work work;
+	struct rhashtable_iter iter;
+	bool walking;			/* @iter entered */
+	bool stopping;			/* netns going: do not rearm */
+	atomic_t ka_class[TCPARK_KA_CLASSES];
 };
 
 /*
@@ -130,6 +155,7 @@ struct tcpark_net {
 	atomic_t hook_users;		/* attached sockets + records */
 	bool hooked;			/* under hook_lock; READ_ONCE() */
 	bool hook_dying;
+	struct tcpark_sweep sweep;
 };
 
 /* The fields of a TCP segment that matter to a record. */
@@ -157,7 +183,8 @@ struct tcpark_range {
 extern const struct tcpark_range tcpark_idle_range, tcpark_mode_range,
 	tcpark_ka_interval_range, tcpark_ka_probes_range,
 	tcpark_max_parked_range, tcpark_max_parked_mem_range,
-	tcpark_wake_timeout_range, tcpark_max_parked_per_uid_range;
+	tcpark_wake_timeout_range, tcpark_max_parked_per_uid_range,
+	tcpark_peer_timeout_range;
 
 static inline bool tcpark_in_range(const struct tcpark_range *r, u32 v)
 {
@@ -231,6 +258,11 @@ int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
 unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
 		       struct tcpark_record *rec, const struct tcpark_seg *seg);
 
+/* icmp.c */
+void tcpark_icmp_v4(struct net *net, struct sk_buff *skb, unsigned int hook);
+void tcpark_icmp_v6(struct net *net, struct sk_buff *skb, unsigned int off,
+		    unsigned int hook);
+
 /* reactivate.c */
 unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 			       const struct tcpark_seg *seg,
@@ -242,8 +274,15 @@ void tcpark_seed_rtt(struct sock *sk, const struct tcpark_record *rec);
 int tcpark_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec);
 
+/* probe.c */
+void tcpark_sweep_init(struct tcpark_net *tn);
+void tcpark_sweep_stop(struct tcpark_net *tn);
+void tcpark_sweep_add(struct net *net, const struct tcpark_record *rec);
+void tcpark_sweep_del(struct net *net, const struct tcpark_record *rec);
+
 /* output.c */
 int tcpark_send_ack(struct net *net, const struct tcpark_record *rec);
+int tcpark_send_probe(struct net *net, const struct tcpark_record *rec);
 int tcpark_send_reset(struct net *net, const struct tcpark_record *rec);
 
 /* hook.c */
@@ -260,6 +299,6 @@ int tcpark_netlink_init(void);
 void tcpark_netlink_exit(void);
 void tcpark_notify(struct sock *sk, enum tcpark_event event);
 void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
-			  enum tcpark_event event);
+			  enum tcpark_event event, enum tcpark_reason reason);
 
 #endif /* _TCPARK_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Transient parking: close() of an eligible connection keeps it as a
- * record and frees the socket without a FIN or an RST (DESIGN.md §5).
+ * record and frees the socket without a FIN or an RST (docs/design.md §5).
  *
  * Under the socket lock: check eligibility, snapshot, publish the record,
  * then tcp_disconnect() in repair mode, which sends nothing. The lock is
@@ -30,6 +30,24 @@ void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
 	}
 	key->lport = htons(sk->sk_num);
 	key->rport = sk->sk_dport;
+}
+
+/*
+ * TCPARK_KEEPALIVE in force now, and when the peer last sent anything:
+ * the later of its last data and its last ACK, as
+ * keepalive_time_elapsed() counts a socket's silence.
+ */
+static void tcpark_snapshot_probes(const struct sock *sk,
+				   struct tcpark_record *rec)
+{
+	u32 data = inet_csk(sk)->icsk_ack.lrcvtime;
+	u32 ack = tcp_sk(sk)->rcv_tstamp;
+	struct tcpark_settings s;
+
+	tcpark_effective(sk, &s);
+	rec->ka_interval_ms = s.ka_interval_ms;
+	rec->ka_probes = min_t(u32, s.ka_probes, U8_MAX);
+	rec->last_heard = after(data, ack) ? data : ack;
 }
 
 static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
@@ -65,6 +83,7 @@ static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
 	rec->oif = READ_ONCE(sk->sk_bound_dev_if);
 	rec->mark = READ_ONCE(sk->sk_mark);
 	rec->last_rx = tcp_jiffies32 - msecs_to_jiffies(tcpark_idle_age_ms(sk));
+	tcpark_snapshot_probes(sk, rec);
 }
 
 /*
@@ -130,7 +149,7 @@ int tcpark_park_transient(struct sock *sk)
 	atomic64_inc(&tcpark_pernet(net)->stats.parks);
 	/* An app that still holds the fd (idle timer) sees tpi_parks. */
 	WRITE_ONCE(tcpark_sk(sk)->parks, tcpark_sk(sk)->parks + 1);
-	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED);
+	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED, 0);
 	return 0;
 }
 

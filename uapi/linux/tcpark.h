@@ -68,10 +68,18 @@ enum tcpark_mode {
 /*
  * struct tcpark_keepalive - probes the module itself sends while parked.
  * @interval_ms: 0 = send none, only answer the peer's; else
- *	TCPARK_KA_INTERVAL_MS_MIN..TCPARK_KA_INTERVAL_MS_MAX.
- * @probes: unanswered probes before the peer is declared dead and the
- *	connection dropped; 0 = never give up (probes only keep NAT
- *	mappings alive). At most TCPARK_KA_PROBES_MAX.
+ *	TCPARK_KA_INTERVAL_MS_MIN..TCPARK_KA_INTERVAL_MS_MAX. Once the peer
+ *	has been silent for @interval_ms, a probe (seq = snd_nxt - 1, as
+ *	TCP's keepalive) goes out, then one more per @interval_ms of
+ *	silence; anything acceptable the peer sends, its answer included,
+ *	starts the count again. A parked record is looked at every
+ *	@interval_ms / 2 at most, so a probe leaves up to half an interval
+ *	late.
+ * @probes: unanswered probes before the peer is declared dead: after
+ *	@probes + 1 intervals of silence the record ends, with an RST to
+ *	the peer (TCPARK_EVENT_EXPIRED, reason TCPARK_REASON_PROBES);
+ *	0 = never give up (probes only keep NAT mappings alive). At most
+ *	TCPARK_KA_PROBES_MAX.
  */
 struct tcpark_keepalive {
 	__u32	interval_ms;
@@ -145,15 +153,19 @@ struct tcpark_info {
  *	and for a parked transient record (state PARKED, mode TRANSIENT)
  *		COOKIE, STATE, TCP_STATE, MODE, FAMILY, addresses, ports, UID,
  *		IDLE_AGE_MS (since the peer's last segment), KA_ANSWERED,
- *		SND_NXT, RCV_NXT, SND_WND, RCV_WND, MSS, SND_WSCALE,
- *		RCV_WSCALE, TCP_OPTIONS
+ *		KA_INTERVAL_MS, KA_PROBES (what it probes with), PROBES_OUT
+ *		(unanswered probes now), PEER_SILENT_MS (since the peer last
+ *		sent anything we took: data, ACK, keepalive), SND_NXT,
+ *		RCV_NXT, SND_WND, RCV_WND, MSS, SND_WSCALE, RCV_WSCALE,
+ *		TCP_OPTIONS
  *	SND_NXT, RCV_NXT, SND_WND and RCV_WND go only to a requester with
  *	CAP_NET_ADMIN in the netns's user namespace (as TCP_REPAIR); others
  *	get the rest, as ss(8) shows them.
  * TCPARK_CMD_STATS -> STAT_* attributes (STAT_INELIGIBLE is the sum of
  *	the STAT_REFUSED_* reasons) and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
- *	MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID).
+ *	MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID,
+ *	PEER_TIMEOUT_MS).
  * TCPARK_CMD_PARK, _WAKE, _KILL: TCPARK_A_COOKIE, or the GET filters (at
  *	least one; cookie 0 names no socket: EINVAL); the reply carries
  *	TCPARK_A_MATCHED and TCPARK_A_DONE. Nothing matched: ENOENT. With a
@@ -161,14 +173,16 @@ struct tcpark_info {
  *	EALREADY already in that state, EINVAL a listener for KILL).
  *	KILL resets the connection: the peer gets an RST, the app ECONNABORTED.
  * TCPARK_CMD_SET: any of IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES,
- *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID;
+ *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID,
+ *	PEER_TIMEOUT_MS;
  *	the same ranges as the sysctls. All are checked before any is
  *	applied. In a netns of a user namespace other than the initial one,
  *	a limit (MAX_PARKED*) above the init netns's is refused: EPERM.
  * Multicast group TCPARK_GENL_MCGRP_EVENTS: TCPARK_CMD_EVENT messages with
  *	TCPARK_A_EVENT (enum tcpark_event) and the socket attributes, all of
- *	them. Joining it needs CAP_NET_ADMIN in the netns's user namespace
- *	(EPERM otherwise).
+ *	them; an EXPIRED or KILLED record's also carry TCPARK_A_REASON.
+ *	Joining it needs CAP_NET_ADMIN in the netns's user namespace (EPERM
+ *	otherwise).
  */
 #define TCPARK_GENL_NAME		"tcpark"
 #define TCPARK_GENL_VERSION		1
@@ -196,6 +210,21 @@ enum tcpark_event {
 	TCPARK_EVENT_EXPIRED,
 	TCPARK_EVENT_KILLED,
 };
+
+/* TCPARK_A_REASON: why a parked record ended. */
+enum tcpark_reason {
+	TCPARK_REASON_PEER_RESET	= 1,	/* the peer's RST at rcv_nxt */
+	TCPARK_REASON_PROBES,		/* keepalive probes unanswered */
+	TCPARK_REASON_PEER_TIMEOUT,	/* silent for peer_timeout_ms */
+	TCPARK_REASON_WAKE_TIMEOUT,	/* its data found no listener */
+	TCPARK_REASON_KILL,		/* TCPARK_CMD_KILL */
+	TCPARK_REASON_NETNS_EXIT,	/* netns deleted or module unloaded */
+	TCPARK_REASON_ICMP,		/* a hard ICMP error (port unreachable...) */
+};
+
+/* net.tcpark.peer_timeout_ms (and TCPARK_A_PEER_TIMEOUT_MS): 0 = never. */
+#define TCPARK_PEER_TIMEOUT_MS_MIN	1000
+#define TCPARK_PEER_TIMEOUT_MS_MAX	2592000000U	/* 30 days */
 
 enum tcpark_attr {
 	TCPARK_A_UNSPEC,
@@ -257,6 +286,17 @@ enum tcpark_attr {
 	TCPARK_A_STAT_WAKE_EXPIRED,	/* u64: records reset after wake_timeout_ms */
 	TCPARK_A_WAKE_TIMEOUT_MS,	/* u32: netns default, SET and STATS */
 	TCPARK_A_MAX_PARKED_PER_UID,	/* u32: netns limit, SET and STATS */
+	TCPARK_A_PEER_TIMEOUT_MS,	/* u32: netns default, SET and STATS */
+	TCPARK_A_REASON,		/* u32 enum tcpark_reason, events */
+	TCPARK_A_PROBES_OUT,		/* u32: a record's unanswered probes */
+	TCPARK_A_PEER_SILENT_MS,	/* u32: since the peer last sent */
+	TCPARK_A_STAT_PROBES_SENT,	/* u64: keepalive probes sent */
+	TCPARK_A_STAT_EXPIRED_PROBES,	/* u64: records ended: no answer */
+	TCPARK_A_STAT_EXPIRED_PEER_TIMEOUT, /* u64: ... peer_timeout_ms */
+	TCPARK_A_STAT_PEER_RESETS,	/* u64: ... the peer's RST */
+	TCPARK_A_STAT_EXPIRED_ICMP,	/* u64: ... a hard ICMP error */
+	TCPARK_A_STAT_ICMP_SOFT,	/* u64: soft ICMP errors (counted only) */
+	TCPARK_A_STAT_ICMP_IGNORED,	/* u64: ICMP quoting a seq we never sent */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1
