@@ -166,7 +166,7 @@ int cmd_set(struct tp_nl *nl, const struct tp_set *s)
 	int ret;
 
 	for (type = 0; type <= TCPARK_A_MAX; type++)
-		if (s->set & (1ULL << type))
+		if (s->set[type])
 			mnl_attr_put_u32(req, type, s->val[type]);
 	ret = tp_nl_talk(nl, req, ignore_cb, NULL);
 	if (ret < 0)

@@ -45,6 +45,8 @@ static const struct {
 	{ "max_parked_mem_mb", TCPARK_A_MAX_PARKED_MEM_MB, 1, UINT32_MAX },
 	{ "wake_timeout_ms", TCPARK_A_WAKE_TIMEOUT_MS, 1, UINT32_MAX },
 	{ "max_parked_per_uid", TCPARK_A_MAX_PARKED_PER_UID, 1, UINT32_MAX },
+	{ "peer_timeout_ms", TCPARK_A_PEER_TIMEOUT_MS,
+	  TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX },
 };
 
 static void usage(FILE *f)
@@ -60,6 +62,7 @@ static void usage(FILE *f)
 "                               ka_interval_ms N  ka_probes N\n"
 "                               max_parked N  max_parked_mem_mb N\n"
 "                               wake_timeout_ms N  max_parked_per_uid N\n"
+"                               peer_timeout_ms N (0 = never)\n"
 "  park|wake|kill { cookie N | FILTER }\n"
 "                             act on one connection, or on all that match\n"
 "  monitor                    print events until interrupted\n"
@@ -132,7 +135,7 @@ static int parse_set(int argc, char **argv, struct tp_set *s)
 			return usage_error("set: unknown key '%s'", key);
 		if (!val)
 			return usage_error("set: %s needs a value", key);
-		if (s->set & (1ULL << set_keys[k].attr))
+		if (s->set[set_keys[k].attr])
 			return usage_error("set: %s given twice", key);
 
 		if (set_keys[k].attr == TCPARK_A_MODE) {
@@ -148,7 +151,7 @@ static int parse_set(int argc, char **argv, struct tp_set *s)
 			return usage_error("set: %s: %u is out of range (0 or %u-%u)",
 					   key, v, set_keys[k].min, set_keys[k].max);
 		}
-		s->set |= 1ULL << set_keys[k].attr;
+		s->set[set_keys[k].attr] = true;
 		s->val[set_keys[k].attr] = v;
 	}
 	return 0;

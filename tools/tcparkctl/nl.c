@@ -90,6 +90,17 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_STAT_WAKE_EXPIRED]	= "wake_expired",
 	[TCPARK_A_WAKE_TIMEOUT_MS]	= "wake_timeout_ms",
 	[TCPARK_A_MAX_PARKED_PER_UID]	= "max_parked_per_uid",
+	[TCPARK_A_PEER_TIMEOUT_MS]	= "peer_timeout_ms",
+	[TCPARK_A_REASON]		= "reason",
+	[TCPARK_A_PROBES_OUT]		= "probes_out",
+	[TCPARK_A_PEER_SILENT_MS]	= "peer_silent_ms",
+	[TCPARK_A_STAT_PROBES_SENT]	= "probes_sent",
+	[TCPARK_A_STAT_EXPIRED_PROBES]	= "expired_probes",
+	[TCPARK_A_STAT_EXPIRED_PEER_TIMEOUT] = "expired_peer_timeout",
+	[TCPARK_A_STAT_PEER_RESETS]	= "peer_resets",
+	[TCPARK_A_STAT_EXPIRED_ICMP]	= "expired_icmp",
+	[TCPARK_A_STAT_ICMP_SOFT]	= "icmp_soft",
+	[TCPARK_A_STAT_ICMP_IGNORED]	= "icmp_ignored",
 };
 
 const char *tp_attr_name(unsigned int type)

@@ -5,6 +5,8 @@
  * its JSON key and its text form. A value the kernel did not send is left
  * out of JSON; in text it is "-" in a column the header names and in
  * uid:, and the other labelled cells (ka:, parks:, ...) are left out.
+ * One pair is worked out here rather than sent: a parked record's
+ * next_probe_in or expires_in, from its probe state.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -101,6 +103,22 @@ const char *event_name(uint32_t event)
 	return name_or_number(names, ARRAY_SIZE(names), event, buf, sizeof(buf));
 }
 
+static const char *reason_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		[TCPARK_REASON_PEER_RESET] = "peer-reset",
+		[TCPARK_REASON_PROBES] = "probes",
+		[TCPARK_REASON_PEER_TIMEOUT] = "peer-timeout",
+		[TCPARK_REASON_WAKE_TIMEOUT] = "wake-timeout",
+		[TCPARK_REASON_KILL] = "kill",
+		[TCPARK_REASON_NETNS_EXIT] = "netns-exit",
+		[TCPARK_REASON_ICMP] = "icmp",
+	};
+	static char buf[24];
+
+	return name_or_number(names, ARRAY_SIZE(names), reason, buf, sizeof(buf));
+}
+
 /*
  * 850ms, 1.5s, 42s, 5m30s, 5m, 2h5m, 3d4h: for people; JSON keeps the ms.
  * Truncated, not rounded, so "59s" never shows as "60s".
@@ -142,21 +160,29 @@ static const char *fmt_ms(uint64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-static void print_duration(const struct nlattr *a, const char *key,
-			   const char *label, bool zero_is_off)
+/* Milliseconds: @key in JSON, @label and the duration in text. */
+static void print_ms(uint64_t ms, const char *key, const char *label)
 {
 	char buf[32];
 
 	out_text("%s", label);
+	out_u64(key, NULL, ms);
+	out_text("%s", fmt_ms(ms, buf, sizeof(buf)));
+}
+
+static void print_duration(const struct nlattr *a, const char *key,
+			   const char *label, bool zero_is_off)
+{
 	if (!a) {
-		out_text("-");
+		out_text("%s-", label);
 		return;
 	}
-	out_u64(key, NULL, tp_attr_uint(a));
-	if (zero_is_off && !tp_attr_uint(a))
-		out_text("off");
-	else
-		out_text("%s", fmt_ms(tp_attr_uint(a), buf, sizeof(buf)));
+	if (zero_is_off && !tp_attr_uint(a)) {
+		out_text("%soff", label);
+		out_u64(key, NULL, 0);
+		return;
+	}
+	print_ms(tp_attr_uint(a), key, label);
 }
 
 static void print_count(const struct nlattr *a, const char *key,
@@ -335,6 +361,57 @@ static void print_tcp_state(const struct nlattr **tb, struct details *d)
 	}
 }
 
+/*
+ * When a parked record's next probe is due, worked out as the uapi
+ * header describes the schedule: once the peer's silence reaches
+ * (probes_out + 1) intervals. If ka_probes (not 0) probes are out
+ * already, that moment ends the record instead: expires_in. 0 when due
+ * now (the sweep may send a probe up to half an interval late). Nothing
+ * without an interval (no probes), or when the kernel did not send all
+ * four values.
+ */
+static void print_next_probe(const struct nlattr **tb, struct details *d)
+{
+	const struct nlattr *ival = tb[TCPARK_A_KA_INTERVAL_MS];
+	const struct nlattr *probes = tb[TCPARK_A_KA_PROBES];
+	const struct nlattr *out = tb[TCPARK_A_PROBES_OUT];
+	const struct nlattr *silent = tb[TCPARK_A_PEER_SILENT_MS];
+	uint64_t due, left;
+	bool ends;
+
+	if (!ival || !probes || !out || !silent || !tp_attr_uint(ival))
+		return;
+	due = (tp_attr_uint(out) + 1) * tp_attr_uint(ival);
+	left = due > tp_attr_uint(silent) ? due - tp_attr_uint(silent) : 0;
+	ends = tp_attr_uint(probes) && tp_attr_uint(out) >= tp_attr_uint(probes);
+	detail_next(d);
+	if (ends)
+		print_ms(left, "expires_in_ms", "expires_in:");
+	else
+		print_ms(left, "next_probe_in_ms", "next_probe_in:");
+}
+
+/*
+ * A parked record's probe state, after its ka: schedule: the probes
+ * unanswered now, how long the peer has been silent, and when the next
+ * probe (or the end) is due.
+ */
+static void print_probe_state(const struct nlattr **tb, struct details *d)
+{
+	const struct nlattr *a = tb[TCPARK_A_PROBES_OUT];
+
+	if (a) {
+		detail_next(d);
+		out_u64("probes_out", "probes_out:%llu", tp_attr_uint(a));
+	}
+	a = tb[TCPARK_A_PEER_SILENT_MS];
+	if (a) {
+		detail_next(d);
+		print_ms(tp_attr_uint(a), "peer_silent_ms", "peer_silent:");
+	}
+	print_next_probe(tb, d);
+}
+
 void print_socket_header(void)
 {
 	static const char *const cols[] = {
@@ -369,6 +446,12 @@ void print_socket(const struct nlattr **tb, const char *event)
 	out_obj_open(NULL);
 	if (event) {
 		out_str("event", "%-11s", event);
+		out_cell();
+	}
+	/* Why an expired or killed connection ended. */
+	if (event && tb[TCPARK_A_REASON]) {
+		out_str("reason", "reason:%s",
+			reason_name(tp_attr_uint(tb[TCPARK_A_REASON])));
 		out_cell();
 	}
 	if (tb[TCPARK_A_COOKIE])
@@ -420,7 +503,7 @@ void print_socket(const struct nlattr **tb, const char *event)
 	print_count(tb[TCPARK_A_UID], "uid", "uid:");
 	out_cell();
 
-	/* Only what the kernel sent: a parked record has no ka:, parks:, ... */
+	/* Only what the kernel sent: a parked record has no parks:, wakes:, ... */
 	d.joined = has_tcp_state(tb);
 	if (d.joined)
 		print_tcp_state(tb, &d);
@@ -430,6 +513,7 @@ void print_socket(const struct nlattr **tb, const char *event)
 		print_duration(tb[TCPARK_A_KA_INTERVAL_MS], "ka_interval_ms", "", true);
 		print_count(tb[TCPARK_A_KA_PROBES], "ka_probes", "/");
 	}
+	print_probe_state(tb, &d);
 	for (i = 0; i < ARRAY_SIZE(counters); i++) {
 		if (!tb[counters[i].attr])
 			continue;
@@ -502,6 +586,7 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_INELIGIBLE, "ineligible" },
 		{ TCPARK_A_STAT_REACTIVATED, "reactivated" },
 		{ TCPARK_A_STAT_REMAPPED, "remapped" },
+		{ TCPARK_A_STAT_PROBES_SENT, "probes_sent" },
 	};
 	static const struct stat_field refused[] = {
 		{ TCPARK_A_STAT_REFUSED_STATE, "state" },
@@ -516,6 +601,18 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_WAKE_BACKLOG, "backlog" },
 		{ TCPARK_A_STAT_WAKE_EXPIRED, "expired" },
 	};
+	/* Parked records ended, by reason (wake: and kills count two more). */
+	static const struct stat_field expired[] = {
+		{ TCPARK_A_STAT_EXPIRED_PROBES, "probes" },
+		{ TCPARK_A_STAT_EXPIRED_PEER_TIMEOUT, "peer_timeout" },
+		{ TCPARK_A_STAT_PEER_RESETS, "peer_reset" },
+		{ TCPARK_A_STAT_EXPIRED_ICMP, "icmp" },
+	};
+	/* ICMP errors about records' segments that ended nothing. */
+	static const struct stat_field icmp[] = {
+		{ TCPARK_A_STAT_ICMP_SOFT, "soft" },
+		{ TCPARK_A_STAT_ICMP_IGNORED, "ignored" },
+	};
 	static const struct stat_field defaults[] = {
 		{ TCPARK_A_IDLE_MS, "idle_ms" },
 		{ TCPARK_A_MODE, "mode" },
@@ -527,6 +624,7 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_MAX_PARKED_MEM_MB, "max_parked_mem_mb" },
 		{ TCPARK_A_WAKE_TIMEOUT_MS, "wake_timeout_ms" },
 		{ TCPARK_A_MAX_PARKED_PER_UID, "max_parked_per_uid" },
+		{ TCPARK_A_PEER_TIMEOUT_MS, "peer_timeout_ms" },
 	};
 	const struct nlattr *a;
 	char buf[32];
@@ -544,6 +642,10 @@ void print_stats(const struct nlattr **tb)
 		print_fields(tb, "refused", refused, ARRAY_SIZE(refused));
 	if (tb[TCPARK_A_STAT_WAKE_NO_LISTENER])
 		print_fields(tb, "wake", wake, ARRAY_SIZE(wake));
+	if (tb[TCPARK_A_STAT_EXPIRED_PROBES])
+		print_fields(tb, "expired", expired, ARRAY_SIZE(expired));
+	if (tb[TCPARK_A_STAT_ICMP_SOFT])
+		print_fields(tb, "icmp", icmp, ARRAY_SIZE(icmp));
 	print_fields(tb, "defaults", defaults, ARRAY_SIZE(defaults));
 	print_fields(tb, "limits", limits, ARRAY_SIZE(limits));
 	out_obj_close();

@@ -158,7 +158,7 @@ const char *mode_name(uint32_t mode);
 /* ---- cmd.c ---- */
 
 struct tp_set {
-	uint64_t	set;		/* bit (1ULL << TCPARK_A_x) per value */
+	bool		set[TCPARK_A_MAX + 1];	/* by TCPARK_A_x: val[x] given */
 	uint32_t	val[TCPARK_A_MAX + 1];
 };
 

@@ -24,6 +24,13 @@
  *				and joining the events group is EPERM
  *	FAKE_OLD_STATS=1	STATS as a module from before the wake
  *				counters and wake_timeout_ms answers it
+ *				(implies FAKE_OLD_PROBES for STATS)
+ *	FAKE_OLD_PROBES=1	a module from before the probe state:
+ *				records without KA_*, PROBES_OUT and
+ *				PEER_SILENT_MS, events without REASON,
+ *				STATS without STAT_PROBES_SENT,
+ *				STAT_EXPIRED_*, STAT_PEER_RESETS and
+ *				PEER_TIMEOUT_MS
  *	FAKE_LOG=FILE		each request, decoded, appended to FILE
  *
  * Only the GET dump's state, mode and family filters are applied; tests
@@ -203,11 +210,35 @@ static void put_socket(struct nlmsghdr *nlh, int i)
 }
 
 /*
+ * A record's probe state, by i % 4: a probe due in 800 ms; no probes
+ * (interval 0); all probes out, the end due in 500 ms; probes without
+ * end (ka_probes 0), the next one overdue.
+ */
+static void put_probe_state(struct nlmsghdr *nlh, int i)
+{
+	static const struct {
+		uint32_t interval, probes, out, silent;
+	} ps[] = {
+		{ 3000, 0, 2, 9800 },
+		{ 1000, 3, 2, 2200 },
+		{ 0, 0, 0, 5000 },
+		{ 2000, 2, 2, 5500 },
+	};
+
+	if (env_num("FAKE_OLD_PROBES", 0))
+		return;
+	mnl_attr_put_u32(nlh, TCPARK_A_KA_INTERVAL_MS, ps[i % 4].interval);
+	mnl_attr_put_u32(nlh, TCPARK_A_KA_PROBES, ps[i % 4].probes);
+	mnl_attr_put_u32(nlh, TCPARK_A_PROBES_OUT, ps[i % 4].out);
+	mnl_attr_put_u32(nlh, TCPARK_A_PEER_SILENT_MS, ps[i % 4].silent);
+}
+
+/*
  * A parked transient record, with what kmod/netlink.c tcpark_put_record()
- * sends: no IDLE_MS, KA_*, FLAGS, PARKS, WAKES or KA_SENT, but the TCP
- * state. Odd records are IPv4, even ones IPv6; the options cycle through
- * ts+sack+wscale, all four, sack alone (no window scaling: shifts 0) and
- * ts+wscale plus a bit newer than the tool.
+ * sends: no IDLE_MS, FLAGS, PARKS, WAKES or KA_SENT, but the probe state
+ * and the TCP state. Odd records are IPv4, even ones IPv6; the options
+ * cycle through ts+sack+wscale, all four, sack alone (no window scaling:
+ * shifts 0) and ts+wscale plus a bit newer than the tool.
  */
 static void put_record(struct nlmsghdr *nlh, int i)
 {
@@ -245,6 +276,7 @@ static void put_record(struct nlmsghdr *nlh, int i)
 	mnl_attr_put_u32(nlh, TCPARK_A_UID, 1000);
 	mnl_attr_put_u32(nlh, TCPARK_A_IDLE_AGE_MS, i * 2500);
 	put_u64(nlh, TCPARK_A_KA_ANSWERED, i);
+	put_probe_state(nlh, i);
 	/* Above 2^31, so a signed print would show. */
 	if (!env_num("FAKE_UNPRIV", 0)) {
 		mnl_attr_put_u32(nlh, TCPARK_A_SND_NXT, 0xdeadbeefU + i);
@@ -425,6 +457,16 @@ static void do_stats(const struct nlmsghdr *req)
 	mnl_attr_put_u32(nlh, TCPARK_A_MAX_PARKED_MEM_MB, 256);
 	if (!env_num("FAKE_OLD_STATS", 0))
 		mnl_attr_put_u32(nlh, TCPARK_A_WAKE_TIMEOUT_MS, 45000);
+	if (!env_num("FAKE_OLD_STATS", 0) && !env_num("FAKE_OLD_PROBES", 0)) {
+		put_u64(nlh, TCPARK_A_STAT_PROBES_SENT, 40);
+		put_u64(nlh, TCPARK_A_STAT_EXPIRED_PROBES, 13);
+		put_u64(nlh, TCPARK_A_STAT_EXPIRED_PEER_TIMEOUT, 14);
+		put_u64(nlh, TCPARK_A_STAT_PEER_RESETS, 15);
+		put_u64(nlh, TCPARK_A_STAT_EXPIRED_ICMP, 16);
+		put_u64(nlh, TCPARK_A_STAT_ICMP_SOFT, 17);
+		put_u64(nlh, TCPARK_A_STAT_ICMP_IGNORED, 18);
+		mnl_attr_put_u32(nlh, TCPARK_A_PEER_TIMEOUT_MS, 600000);
+	}
 	emit(nlh);
 	ack(req, 0, NULL, 0);
 }
@@ -486,6 +528,27 @@ static void handle(const struct nlmsghdr *req)
 	}
 }
 
+/*
+ * The reason of the @n-th event, of type @type: an expired one's cycles
+ * through the five an expiry has and one newer than the tool (42), a
+ * killed one's is kill; other events have none.
+ */
+static void put_reason(struct nlmsghdr *nlh, uint32_t type, int n)
+{
+	static const uint32_t expired[] = {
+		TCPARK_REASON_PROBES, TCPARK_REASON_PEER_RESET,
+		TCPARK_REASON_PEER_TIMEOUT, TCPARK_REASON_WAKE_TIMEOUT,
+		TCPARK_REASON_ICMP, 42,
+	};
+
+	if (env_num("FAKE_OLD_PROBES", 0))
+		return;
+	if (type == TCPARK_EVENT_EXPIRED)
+		mnl_attr_put_u32(nlh, TCPARK_A_REASON, expired[n / 6 % 6]);
+	else if (type == TCPARK_EVENT_KILLED)
+		mnl_attr_put_u32(nlh, TCPARK_A_REASON, TCPARK_REASON_KILL);
+}
+
 static void make_event(int n)
 {
 	static const uint32_t types[] = {
@@ -496,6 +559,7 @@ static void make_event(int n)
 	struct nlmsghdr *nlh = reply(buf, NULL, TCPARK_CMD_EVENT, 0);
 
 	mnl_attr_put_u32(nlh, TCPARK_A_EVENT, types[n % 6]);
+	put_reason(nlh, types[n % 6], n);
 	if (env_num("FAKE_EVENT_RECORDS", 0))
 		put_record(nlh, n + 1);
 	else

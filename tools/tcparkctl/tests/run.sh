@@ -4,7 +4,8 @@
 # tcparkctl against a stand-in kernel (fake_kernel.so, LD_PRELOADed in
 # place of libmnl's socket calls): command line, filters -> attributes,
 # multi-datagram dumps, text and JSON output (sockets and parked transient
-# records), errors and exit status.
+# records, their probe state; stats; event reasons), errors and exit
+# status, and what an older module that lacks an attribute gets.
 # Needs no module and no privilege. KTAP lines; non-zero exit on failure.
 #
 #   tests/run.sh [TCPARKCTL] [FAKE_KERNEL_SO]
@@ -153,15 +154,22 @@ expect "show cookie (absent): no such connection" has 'cookie 1000: no such conn
 
 # ---- parked transient records ----
 # FAKE_RECORDS: records after the sockets, as tcpark_put_record() sends
-# them: the TCP state, and no idle_ms, ka_*, flags, parks, wakes, ka_sent.
+# them: the probe state, the TCP state, and no idle_ms, flags, parks,
+# wakes, ka_sent.
 tc FAKE_RECORDS=4 -- show
 expect_rc 0 "records: exit 0"
 expect "records: header, 5 sockets, 4 records" test "$(wc -l <"$tmp/out")" -eq 10
-expect "records: a record row" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka_answered:1$' out
-expect "records: IPv6, usec_ts" has '^PARKED/ESTAB +transient +\[2001:db8::1\]:443 +\[2001:db8:2::2\]:50002 +- +5s +5002 +uid:1000 +snd_nxt:3735928561 .* mss:1440 wscale:7,9 ts sack usec_ts ka_answered:2$' out
-expect "records: no window scaling, no wscale:" has ' 5003 +uid:1000 +snd_nxt:3735928562 rcv_nxt:305419899 wnd:65535/64256 mss:1460 sack ka_answered:3$' out
-expect "records: an unknown option bit in hex" has ' mss:1440 wscale:7,9 ts 0x20 ka_answered:4$' out
-expect "records: no cells for what a record lacks" sh -c "! grep -E '^PARKED/ESTAB +transient .*(ka:|parks:|wakes:|ka_sent:|flags)' '$tmp/out'"
+expect "records: a record row" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka:1s/3 probes_out:2 peer_silent:2\.2s next_probe_in:800ms ka_answered:1$' out
+expect "records: IPv6, usec_ts" has '^PARKED/ESTAB +transient +\[2001:db8::1\]:443 +\[2001:db8:2::2\]:50002 +- +5s +5002 +uid:1000 +snd_nxt:3735928561 .* mss:1440 wscale:7,9 ts sack usec_ts ka:off/0 probes_out:0 peer_silent:5s ka_answered:2$' out
+expect "records: no window scaling, no wscale:" has ' 5003 +uid:1000 +snd_nxt:3735928562 rcv_nxt:305419899 wnd:65535/64256 mss:1460 sack ka:2s/2 ' out
+expect "records: an unknown option bit in hex" has ' mss:1440 wscale:7,9 ts 0x20 ka:3s/0 ' out
+expect "records: no cells for what a record lacks" sh -c "! grep -E '^PARKED/ESTAB +transient .*(parks:|wakes:|ka_sent:|flags)' '$tmp/out'"
+# Probe state: next probe once the silence reaches (probes_out + 1) intervals.
+expect "records: next probe due (2 out, 1s, silent 2.2s)" has ' 5001 .* ka:1s/3 probes_out:2 peer_silent:2\.2s next_probe_in:800ms ka_answered:1$' out
+expect "records: interval 0: no probe due" has ' 5002 .* ka:off/0 probes_out:0 peer_silent:5s ka_answered:2$' out
+expect "records: all probes out: the end is due" has ' 5003 .* ka:2s/2 probes_out:2 peer_silent:5\.5s expires_in:500ms ka_answered:3$' out
+expect "records: ka_probes 0, overdue: due now" has ' 5004 .* ka:3s/0 probes_out:2 peer_silent:9\.8s next_probe_in:0ms ka_answered:4$' out
+expect "records: sockets show no probe state" sh -c "! grep -E '^ACTIVE.*(probes_out|peer_silent|next_probe_in|expires_in)' '$tmp/out'"
 expect "records: socket columns not widened by them" has '^ACTIVE/LISTEN .* uid:1000  ka:25s/5  parks:1  wakes:0  ka_answered:3   ka_sent:2$' out
 expect "records: socket rows unchanged" has 'uid:1000 +ka:25s/5 +parks:5 +wakes:2 +ka_answered:15 +ka_sent:10 +pinned,remapped$' out
 
@@ -173,15 +181,22 @@ expect "records -j: keys and types" py 'd[5] == {"cookie": 5001, "state": "parke
 	"remote_addr": "10.2.0.1", "remote_port": 50001, "idle_age_ms": 2500, "uid": 1000,
 	"snd_nxt": 3735928560, "rcv_nxt": 305419897, "snd_wnd": 65535, "rcv_wnd": 64256,
 	"mss": 1460, "snd_wscale": 7, "rcv_wscale": 9, "options": ["ts", "sack", "wscale"],
-	"ka_answered": 1}'
+	"ka_interval_ms": 1000, "ka_probes": 3, "probes_out": 2, "peer_silent_ms": 2200,
+	"next_probe_in_ms": 800, "ka_answered": 1}'
 expect "records -j: options" py '[r["options"] for r in d[5:]] == [["ts", "sack", "wscale"],
 	["ts", "sack", "wscale", "usec_ts"], ["sack"], ["ts", "wscale", "0x20"]]'
 expect "records -j: shifts kept when not negotiated" py 'd[7]["snd_wscale"] == 0 and d[7]["rcv_wscale"] == 0'
 expect "records -j: IPv6 record" py 'd[6]["family"] == "inet6" and d[6]["remote_addr"] == "2001:db8:2::2" and d[6]["mss"] == 1440'
 new_keys='{"snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd", "mss", "snd_wscale", "rcv_wscale", "options"}'
 expect "records -j: sockets have none of the new keys" py "all(not (set(s) & $new_keys) for s in d[:5])"
-expect "records -j: records lack the socket-only keys" py 'all(not (set(r) & {"idle_ms", "ka_interval_ms", "ka_probes", "flags", "parks", "wakes", "ka_sent"}) for r in d[5:])'
-expect "records -j: the newer attribute is ignored" py 'all(len(r) == 20 for r in d[5:])'
+expect "records -j: records lack the socket-only keys" py 'all(not (set(r) & {"idle_ms", "flags", "parks", "wakes", "ka_sent"}) for r in d[5:])'
+expect "records -j: the newer attribute is ignored" py 'all(len(r) == 24 + ("next_probe_in_ms" in r or "expires_in_ms" in r) for r in d[5:])'
+probe_keys='{"probes_out", "peer_silent_ms", "next_probe_in_ms", "expires_in_ms"}'
+expect "records -j: sockets have no probe state" py "all(not (set(s) & $probe_keys) for s in d[:5])"
+expect "records -j: probe state" py '[(r["ka_interval_ms"], r["ka_probes"], r["probes_out"], r["peer_silent_ms"]) for r in d[5:]] ==
+	[(1000, 3, 2, 2200), (0, 0, 0, 5000), (2000, 2, 2, 5500), (3000, 0, 2, 9800)]'
+expect "records -j: next probe or end, when due" py '[(r.get("next_probe_in_ms"), r.get("expires_in_ms")) for r in d[5:]] ==
+	[(800, None), (None, None), (None, 500), (0, None)]'
 
 tc FAKE_RECORDS=4 -- -p show state parked mode transient
 expect "records -p: valid JSON" json_ok
@@ -195,17 +210,27 @@ expect "records: state active leaves them out" sh -c "! grep -q 'PARKED' '$tmp/o
 tc FAKE_RECORDS=4 -- show cookie 5003
 expect_rc 0 "record by cookie: exit 0"
 expect "record by cookie: a doit" has '^cmd=1 2=5003/8$' log
-expect "record by cookie: one row" has '^PARKED/ESTAB +transient .* 5003 +uid:1000 +snd_nxt:3735928562 .* sack ka_answered:3$' out
+expect "record by cookie: one row" has '^PARKED/ESTAB +transient .* 5003 +uid:1000 +snd_nxt:3735928562 .* sack ka:2s/2 probes_out:2 peer_silent:5\.5s expires_in:500ms ka_answered:3$' out
 
 # Without CAP_NET_ADMIN the kernel leaves out the sequence numbers and
 # windows: the rows simply lack them, with no error.
 tc FAKE_RECORDS=4 FAKE_UNPRIV=1 -- show state parked mode transient
 expect_rc 0 "records, unprivileged: exit 0"
 expect "records, unprivileged: nothing on stderr" test ! -s "$tmp/err"
-expect "records, unprivileged: a row without seq or wnd" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +mss:1460 wscale:7,9 ts sack ka_answered:1$' out
+expect "records, unprivileged: a row without seq or wnd" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +mss:1460 wscale:7,9 ts sack ka:1s/3 probes_out:2 peer_silent:2\.2s next_probe_in:800ms ka_answered:1$' out
 expect "records, unprivileged: no row has them" sh -c "! grep -Eq 'snd_nxt|rcv_nxt|wnd:' '$tmp/out'"
 tc FAKE_RECORDS=4 FAKE_UNPRIV=1 -- -j show state parked mode transient
 expect "records -j, unprivileged: no seq or window keys" py 'len(d) == 4 and all(not (set(r) & {"snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd"}) and r["mss"] for r in d)'
+
+# A module from before the probe state: records without ka:, probes_out,
+# peer_silent and so nothing due; the keys are left out, with no error.
+tc FAKE_RECORDS=4 FAKE_OLD_PROBES=1 -- show state parked mode transient
+expect_rc 0 "records, older module: exit 0"
+expect "records, older module: nothing on stderr" test ! -s "$tmp/err"
+expect "records, older module: the row as before" has '^PARKED/ESTAB +transient +10\.0\.0\.1:443 +10\.2\.0\.1:50001 +- +2\.5s +5001 +uid:1000 +snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka_answered:1$' out
+expect "records, older module: no probe state in any row" sh -c "! grep -Eq 'ka:|probes_out|peer_silent|next_probe_in|expires_in' '$tmp/out'"
+tc FAKE_RECORDS=4 FAKE_OLD_PROBES=1 -- -j show state parked mode transient
+expect "records -j, older module: probe keys left out" py "len(d) == 4 and all(not (set(r) & ($probe_keys | {'ka_interval_ms', 'ka_probes'})) and len(r) == 20 for r in d)"
 
 tc FAKE_SOCKETS=0 FAKE_RECORDS=700 -- -j show
 expect "records: 700 over many reads (JSON)" py 'len(d) == 700 and d[699]["cookie"] == 5700 and d[699]["remote_addr"] == "2001:db8:2::2bc"'
@@ -217,22 +242,36 @@ tc -- stats
 expect_rc 0 "stats: exit 0"
 expect "stats: text" has '^sockets 12 parked 10 parked_bytes 1280 \(1\.2 KiB\)$' out
 expect "stats: defaults" has '^defaults: idle_ms 30000 mode transient ka_interval_ms 0 ka_probes 0$' out
-expect "stats: counters" has '^counters: parks 31 wakes 21 ka_answered 7 challenge_acks 1 drops 2 kills 3 ineligible 4 reactivated 5 remapped 6$' out
+expect "stats: counters" has '^counters: parks 31 wakes 21 ka_answered 7 challenge_acks 1 drops 2 kills 3 ineligible 4 reactivated 5 remapped 6 probes_sent 40$' out
 expect "stats: wake" has '^wake: no_listener 8 backlog 9 expired 11$' out
-expect "stats: limits (the fake kernel has no per-uid quota)" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms 45000 max_parked_per_uid -$' out
+expect "stats: expired, by reason" has '^expired: probes 13 peer_timeout 14 peer_reset 15 icmp 16$' out
+expect "stats: icmp errors that ended nothing" has '^icmp: soft 17 ignored 18$' out
+expect "stats: lines in order" test "$(cut -d: -f1 "$tmp/out" | sed 1d | tr '\n' ' ')" = "counters wake expired icmp defaults limits "
+expect "stats: limits (the fake kernel has no per-uid quota)" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms 45000 max_parked_per_uid - peer_timeout_ms 600000$' out
 tc -- -s -j
 expect "stats -j (-s): valid JSON" json_ok
 expect "stats -j: layout" py 'd["sockets"] == 12 and d["counters"]["challenge_acks"] == 1 and d["defaults"]["mode"] == "transient" and d["limits"]["max_parked_mem_mb"] == 256'
 expect "stats -j: reactivated, remapped in counters" py 'd["counters"]["reactivated"] == 5 and d["counters"]["remapped"] == 6'
 expect "stats -j: wake" py 'd["wake"] == {"no_listener": 8, "backlog": 9, "expired": 11}'
-expect "stats -j: wake_timeout_ms in limits" py 'd["limits"] == {"max_parked": 1000000, "max_parked_mem_mb": 256, "wake_timeout_ms": 45000}'
+expect "stats -j: wake_timeout_ms, peer_timeout_ms in limits" py 'd["limits"] == {"max_parked": 1000000, "max_parked_mem_mb": 256, "wake_timeout_ms": 45000, "peer_timeout_ms": 600000}'
+expect "stats -j: probes_sent in counters" py 'd["counters"]["probes_sent"] == 40'
+expect "stats -j: expired" py 'd["expired"] == {"probes": 13, "peer_timeout": 14, "peer_reset": 15, "icmp": 16}'
+expect "stats -j: icmp" py 'd["icmp"] == {"soft": 17, "ignored": 18}'
 tc FAKE_OLD_STATS=1 -- stats
 expect_rc 0 "stats, older module: exit 0"
-expect "stats, older module: counters it lacks read -" has '^counters: parks 31 .* ineligible 4 reactivated - remapped -$' out
+expect "stats, older module: counters it lacks read -" has '^counters: parks 31 .* ineligible 4 reactivated - remapped - probes_sent -$' out
 expect "stats, older module: no wake line" sh -c "! grep -q '^wake:' '$tmp/out'"
-expect "stats, older module: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms - max_parked_per_uid -$' out
+expect "stats, older module: no expired line" sh -c "! grep -q '^expired:' '$tmp/out'"
+expect "stats, older module: limits" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms - max_parked_per_uid - peer_timeout_ms -$' out
 tc FAKE_OLD_STATS=1 -- -j stats
 expect "stats -j, older module: keys it lacks left out" py '"wake" not in d and "reactivated" not in d["counters"] and "wake_timeout_ms" not in d["limits"]'
+tc FAKE_OLD_PROBES=1 -- stats
+expect_rc 0 "stats, module without probe counters: exit 0"
+expect "stats, module without probe counters: probes_sent reads -" has '^counters: parks 31 .* reactivated 5 remapped 6 probes_sent -$' out
+expect "stats, module without probe counters: wake line, no expired line" sh -c "grep -q '^wake:' '$tmp/out' && ! grep -q '^expired:' '$tmp/out'"
+expect "stats, module without probe counters: peer_timeout_ms reads -" has '^limits: .* wake_timeout_ms 45000 max_parked_per_uid - peer_timeout_ms -$' out
+tc FAKE_OLD_PROBES=1 -- -j stats
+expect "stats -j, module without probe counters: keys left out" py '"expired" not in d and "probes_sent" not in d["counters"] and "peer_timeout_ms" not in d["limits"] and d["limits"]["wake_timeout_ms"] == 45000'
 
 # ---- set ----
 tc -- set idle_ms 1000 mode transient ka_interval_ms 0 ka_probes 9 max_parked 5 max_parked_mem_mb 64
@@ -253,6 +292,31 @@ for args in "set wake_timeout_ms" "set wake_timeout_ms 1s" "set wake_timeout_ms 
 	tc -- $args
 	expect_rc 64 "usage error: tcparkctl $args"
 done
+tc -- set peer_timeout_ms 600000
+expect_rc 0 "set peer_timeout_ms: exit 0"
+expect "set peer_timeout_ms: attribute" has '^cmd=6 59=600000/4$' log
+tc -- set peer_timeout_ms 0 wake_timeout_ms 5000
+expect_rc 0 "set peer_timeout_ms 0 (never): exit 0"
+expect "set peer_timeout_ms 0: sent, with the others" has '^cmd=6 57=5000/4 59=0/4$' log
+tc -- set peer_timeout_ms 1000 max_parked_per_uid 7
+expect "set peer_timeout_ms at its minimum" has '^cmd=6 58=7/4 59=1000/4$' log
+tc -- set peer_timeout_ms 2592000000
+expect "set peer_timeout_ms at its maximum (30 days)" has '^cmd=6 59=2592000000/4$' log
+tc FAKE_ERRNO=22 -- set peer_timeout_ms 60000
+expect_rc 1 "set peer_timeout_ms refused: exit 1"
+expect "set peer_timeout_ms refused: the attribute is named" has '^tcparkctl: set: fake: refused \[bad attribute peer_timeout_ms\]$' err
+for args in "set peer_timeout_ms" "set peer_timeout_ms 999" "set peer_timeout_ms 2592000001" \
+	    "set peer_timeout_ms 10m" "set peer_timeout_ms -1" "set peer_timeout_ms 1000 peer_timeout_ms 2000"; do
+	# shellcheck disable=SC2086
+	tc -- $args
+	expect_rc 64 "usage error: tcparkctl $args"
+done
+tc -- set peer_timeout_ms 999
+expect "set peer_timeout_ms out of range: the range is named" has "peer_timeout_ms: 999 is out of range \\(0 or 1000-2592000000\\)" err
+expect "set peer_timeout_ms out of range: nothing sent" test ! -s "$tmp/log"
+tc -- -h
+expect "-h: lists peer_timeout_ms among the set keys" has '^ +peer_timeout_ms N' out
+
 tc FAKE_ERRNO=22 -- set idle_ms 1000
 expect_rc 1 "set refused: exit 1"
 expect "set refused: extended ack and attribute" has '^tcparkctl: set: fake: refused \[bad attribute idle_ms\]$' err
@@ -293,17 +357,40 @@ expect "monitor: event line" has '^parked +ACTIVE/LISTEN persistent 10\.0\.0\.1:
 tc FAKE_EVENTS=6 -- -j monitor
 expect "monitor -j: one JSON object per line" json_ok -l
 expect "monitor -j: event names" test "$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$tmp/out")" = "parked woken expired killed remapped reactivated"
+expect "monitor -j: a reason for expired and killed only" test "$(python3 -c 'import json,sys; print(" ".join(json.loads(l).get("reason", "-") for l in open(sys.argv[1])))' "$tmp/out")" = "- - probes kill - -"
+
+# Every reason: expired events cycle through them (and one newer than the tool).
+tc FAKE_EVENTS=36 -- monitor
+expect "monitor: expired reasons, text" test "$(sed -n 's/^expired \+reason:\([^ ]*\) .*/\1/p' "$tmp/out" | tr '\n' ' ')" = "probes peer-reset peer-timeout wake-timeout icmp unknown_42 "
+expect "monitor: killed reason, text" test "$(grep -c '^killed \+reason:kill ' "$tmp/out")" -eq 6
+expect "monitor: no reason on other events" sh -c "! grep -E '^(parked|woken|remapped|reactivated) .*reason:' '$tmp/out'"
+expect "monitor: reason after the event name" has '^expired +reason:peer-timeout PARKED/ESTAB persistent 10\.0\.0\.1:443 10\.1\.0\.15:40015 idle:30s ' out
+tc FAKE_EVENTS=36 -- -j monitor
+expect "monitor -j: every reason" test "$(python3 -c 'import json,sys
+print(" ".join(e["reason"] for e in map(json.loads, open(sys.argv[1])) if e["event"] in ("expired", "killed")))' "$tmp/out")" = "probes kill peer-reset kill peer-timeout kill wake-timeout kill icmp kill unknown_42 kill"
+
+# A module from before the reasons: the events carry none, and print none.
+tc FAKE_EVENTS=6 FAKE_OLD_PROBES=1 -- monitor
+expect_rc 0 "monitor, older module: exit 0"
+expect "monitor, older module: no reason" sh -c "grep -q '^expired ' '$tmp/out' && ! grep -q 'reason:' '$tmp/out'"
+tc FAKE_EVENTS=6 FAKE_OLD_PROBES=1 -- -j monitor
+expect "monitor -j, older module: no reason key" python3 -c 'import json,sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if len(e) == 6 and not any("reason" in x for x in e) else 1)' "$tmp/out"
 
 tc FAKE_EVENTS=4 FAKE_EVENT_RECORDS=1 -- monitor
 expect "monitor, records: one line per event" test "$(wc -l <"$tmp/out")" -eq 4
-expect "monitor, records: event line" has '^parked +PARKED/ESTAB transient 10\.0\.0\.1:443 10\.2\.0\.1:50001 idle:- age:2\.5s cookie:5001 uid:1000 snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka_answered:1$' out
+expect "monitor, records: event line" has '^parked +PARKED/ESTAB transient 10\.0\.0\.1:443 10\.2\.0\.1:50001 idle:- age:2\.5s cookie:5001 uid:1000 snd_nxt:3735928560 rcv_nxt:305419897 wnd:65535/64256 mss:1460 wscale:7,9 ts sack ka:1s/3 probes_out:2 peer_silent:2\.2s next_probe_in:800ms ka_answered:1$' out
+expect "monitor, records: an expired record with its reason and probe state" has '^expired +reason:probes PARKED/ESTAB transient 10\.0\.0\.1:443 10\.2\.0\.3:50003 .* ka:2s/2 probes_out:2 peer_silent:5\.5s expires_in:500ms ka_answered:3$' out
 tc FAKE_EVENTS=3 FAKE_EVENT_RECORDS=1 -- -j monitor
 expect "monitor -j, records: one JSON object per line" json_ok -l
 expect "monitor -j, records: event and TCP state" python3 -c 'import json,sys
 e = [json.loads(l) for l in open(sys.argv[1])]
 sys.exit(0 if [x["event"] for x in e] == ["parked", "woken", "expired"] and
 	 e[0]["snd_nxt"] == 3735928560 and e[0]["options"] == ["ts", "sack", "wscale"] and
-	 e[2]["options"] == ["sack"] and "ka_sent" not in e[0] and e[1]["mss"] == 1440 else 1)' "$tmp/out"
+	 e[2]["options"] == ["sack"] and "ka_sent" not in e[0] and e[1]["mss"] == 1440 and
+	 e[2]["reason"] == "probes" and e[2]["probes_out"] == 2 and e[2]["expires_in_ms"] == 500 and
+	 "reason" not in e[0] and e[0]["peer_silent_ms"] == 2200 else 1)' "$tmp/out"
 
 tc FAKE_UNPRIV=1 -- monitor
 expect_rc 77 "monitor, events group refused (EPERM): exit 77"
