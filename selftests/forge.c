@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * forge: send hand-made IPv4/IPv6 TCP segments from a raw socket, for
- * poking at parked connections from the peer's side.
+ * poking at parked connections from the peer's side; or ICMP errors
+ * quoting such a segment.
  *
  * forge [-n NETNS] -s SRC -S SPORT -d DST -D DPORT [-f FLAGS] [-q SEQ]
  *       [-a ACK] [-w WIN] [-u URP] [-t TSVAL:TSECR] [-o HEX] [-l PAYLEN]
  *       [-O DOFF] [-T TCPBYTES] [-x] [-c COUNT] [-R SERVER_NETNS]
+ *       [-I TYPE/CODE[/INFO] [-F OUTER_SRC]]
  *
  *  -n NETNS   send from this netns (a name under /run/netns or a path)
  *  -f FLAGS   letters F S R P A U E C, or a number (default A)
  *  -q, -a     sequence and ack numbers; with -R, also "rcv_nxt[+-N]" and
  *             "snd_nxt[+-N]" from the parked record that SRC:SPORT ->
- *             DST:DPORT reaches (read with tcparkctl in SERVER_NETNS)
+ *             DST:DPORT reaches (read with tcparkctl in SERVER_NETNS:
+ *             the record whose local port is DPORT, remote port SPORT;
+ *             with -I, see there)
  *  -t         NOP NOP TS option
  *  -o HEX     more raw option bytes (padded with EOL to 32 bits)
  *  -l N       N bytes of payload
@@ -19,6 +23,24 @@
  *  -T N       send only the first N bytes of the TCP segment
  *  -x         wrong checksum
  *  -c N       send it N times
+ *  -I T/C[/I] instead of the segment, an ICMP (IPv4) or ICMPv6 (IPv6) error
+ *             of type T, code C that quotes it: the segment is built as
+ *             above (IP header, TCP checksum, -x, -T ... as without -I)
+ *             and quoted whole, or as much as fits 576 bytes of ICMP or
+ *             1280 of ICMPv6 in all; the error goes the other way, from
+ *             DST (or -F) to SRC, hop limit 64. So SRC:SPORT -> DST:DPORT
+ *             describe a segment the far side sent us: for an error "from
+ *             the device" about the server's segment, -s SERVER -S
+ *             SERVER_PORT -d DEVICE -D DEVICE_PORT, run with -n in the
+ *             device's netns. I sets the 4 bytes after the checksum (a
+ *             number, host order); without it they are 0, except for an
+ *             MTU of 1280 in ICMP 3/4 (fragmentation needed) and ICMPv6
+ *             2/0 (packet too big). With -R the record is then the one
+ *             whose local port is SPORT, remote port DPORT (the quoted
+ *             segment is the server's own), or failing that the usual one
+ *             (local DPORT, remote SPORT).
+ *  -F ADDR    with -I, the error's source address instead of DST (an
+ *             error from a router in between)
  * Exit status 0 if everything was sent.
  */
 #define _GNU_SOURCE
@@ -71,24 +93,58 @@ static uint8_t parse_flags(const char *s)
 	return f;
 }
 
+/* -I TYPE/CODE[/INFO]; false if malformed. */
+static bool parse_icmp(const char *s, struct forge_icmp *ic, bool *info)
+{
+	unsigned long v[3];
+	char *end;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		errno = 0;
+		v[i] = strtoul(s, &end, 0);
+		if (errno || (i < 2 && v[i] > 255) || v[i] > UINT32_MAX)
+			return false;
+		s = end;
+		if (!*s)
+			break;
+		if (*s++ != '/' || i == 2)
+			return false;
+	}
+	if (i < 1)
+		return false;
+	ic->type = v[0];
+	ic->code = v[1];
+	*info = i == 2;
+	if (*info)
+		ic->info = v[2];
+	return true;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: forge [-n NETNS] -s SRC -S SPORT -d DST -D DPORT [-f FLAGS]\n"
 		"  [-q SEQ] [-a ACK] [-w WIN] [-u URP] [-t TSVAL:TSECR] [-o HEX] [-l PAYLEN]\n"
-		"  [-O DOFF] [-T TCPBYTES] [-x] [-c COUNT] [-R SERVER_NETNS]\n");
+		"  [-O DOFF] [-T TCPBYTES] [-x] [-c COUNT] [-R SERVER_NETNS]\n"
+		"  [-I TYPE/CODE[/INFO] [-F OUTER_SRC]]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *netns = NULL, *src = NULL, *dst = NULL, *seq = "0", *ack = "0";
-	const char *srv_ns = NULL;
+	const char *srv_ns = NULL, *outer = NULL;
 	int sport = -1, dport = -1, count = 1, opt, fd, nsfd = -1;
 	static uint8_t optbuf[40];
 	struct forge f = { .flags = TH_ACK, .win = 1024 };
+	struct forge_icmp ic = { 0 };
+	bool icmp = false, icmp_info = false;
+	struct tcp_ep outer_ep;
 	char path[256];
 
-	while ((opt = getopt(argc, argv, "n:s:S:d:D:f:q:a:w:u:t:o:l:O:T:xc:R:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:S:d:D:f:q:a:w:u:t:o:l:O:T:xc:R:I:F:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			netns = optarg;
@@ -155,6 +211,16 @@ int main(int argc, char **argv)
 		case 'R':
 			srv_ns = optarg;
 			break;
+		case 'I':
+			if (!parse_icmp(optarg, &ic, &icmp_info)) {
+				fprintf(stderr, "forge: -I TYPE/CODE[/INFO], not %s\n", optarg);
+				usage();
+			}
+			icmp = true;
+			break;
+		case 'F':
+			outer = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -163,8 +229,24 @@ int main(int argc, char **argv)
 	    ep_parse(&f.src, src, sport) || ep_parse(&f.dst, dst, dport) ||
 	    f.src.family != f.dst.family)
 		usage();
+	if (outer) {
+		if (!icmp || ep_parse(&outer_ep, outer, 0) ||
+		    outer_ep.family != f.src.family)
+			usage();
+		ic.src = outer_ep.addr;
+	}
+	if (icmp && !icmp_info &&
+	    ((f.src.family == AF_INET && ic.type == 3 && ic.code == 4) ||
+	     (f.src.family == AF_INET6 && ic.type == 2 && ic.code == 0)))
+		ic.info = 1280;
+	/*
+	 * The record's local port is the server's: DPORT when SRC is the
+	 * peer; with -I, SRC is the server (the quoted segment is its own),
+	 * so SPORT first.
+	 */
 	if (srv_ns)
-		have_rec = !ctl_find(srv_ns, dport, sport, &rec);
+		have_rec = (icmp && !ctl_find(srv_ns, sport, dport, &rec)) ||
+			   !ctl_find(srv_ns, dport, sport, &rec);
 	f.seq = parse_num(seq);
 	f.ack = parse_num(ack);
 	if (netns) {
@@ -184,7 +266,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while (count-- > 0) {
-		if (forge_send(fd, &f)) {
+		if (icmp ? forge_send_icmp(fd, &f, &ic) : forge_send(fd, &f)) {
 			perror("forge: send");
 			return 1;
 		}

@@ -553,6 +553,8 @@ TEST_F(nl, stats_new_netns)
 		{ TCPARK_A_MAX_PARKED, "max_parked" },
 		{ TCPARK_A_MAX_PARKED_MEM_MB, "max_parked_mem_mb" },
 		{ TCPARK_A_WAKE_TIMEOUT_MS, "wake_timeout_ms" },
+		{ TCPARK_A_MAX_PARKED_PER_UID, "max_parked_per_uid" },
+		{ TCPARK_A_PEER_TIMEOUT_MS, "peer_timeout_ms" },
 	};
 	const struct nlattr *tb[TCPARK_A_MAX + 1];
 	struct genl_msg sbuf;
@@ -568,8 +570,15 @@ TEST_F(nl, stats_new_netns)
 		if (tb[a] && a >= TCPARK_A_STAT_REACTIVATED)
 			EXPECT_EQ(0, attr_u64(tb[a])) TH_LOG("attribute %d", a);
 	}
+	for (a = TCPARK_A_STAT_PROBES_SENT; a <= TCPARK_A_STAT_ICMP_IGNORED; a++) {
+		ASSERT_NE(NULL, tb[a]) TH_LOG("no attribute %d", a);
+		EXPECT_EQ(0, attr_u64(tb[a])) TH_LOG("attribute %d", a);
+	}
 	ASSERT_NE(NULL, tb[TCPARK_A_WAKE_TIMEOUT_MS]);
 	EXPECT_EQ(30000, attr_u32(tb[TCPARK_A_WAKE_TIMEOUT_MS]));
+	/* RFC 5382 REQ-5: 2 h 4 min. */
+	ASSERT_NE(NULL, tb[TCPARK_A_PEER_TIMEOUT_MS]);
+	EXPECT_EQ(7440000, attr_u32(tb[TCPARK_A_PEER_TIMEOUT_MS]));
 	for (i = 0; i < ARRAY_SIZE(settings); i++) {
 		ASSERT_NE(NULL, tb[settings[i].attr]) TH_LOG("no %s", settings[i].sysctl);
 		ASSERT_EQ(0, sysctl_get(-1, settings[i].sysctl, &v))

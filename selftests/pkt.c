@@ -86,9 +86,12 @@ static uint16_t csum_fold(uint32_t sum)
 	return ~sum & 0xffff;
 }
 
-/* The TCP checksum over pseudo-header and segment (checksum field as is). */
-static uint16_t tcp_csum(int family, const uint8_t *src, const uint8_t *dst,
-			 const uint8_t *seg, size_t len)
+/*
+ * A checksum over the pseudo-header (RFC 793, RFC 8200 §8.1) and @seg of
+ * protocol @proto (checksum field as is): TCP's, ICMPv6's.
+ */
+static uint16_t l4_csum(int family, uint8_t proto, const uint8_t *src,
+			const uint8_t *dst, const uint8_t *seg, size_t len)
 {
 	uint32_t sum = 0;
 	uint8_t ph[8];
@@ -96,7 +99,7 @@ static uint16_t tcp_csum(int family, const uint8_t *src, const uint8_t *dst,
 	if (family == AF_INET) {
 		sum = csum_add(sum, src, 4);
 		sum = csum_add(sum, dst, 4);
-		sum += IPPROTO_TCP + len;
+		sum += proto + len;
 	} else {
 		sum = csum_add(sum, src, 16);
 		sum = csum_add(sum, dst, 16);
@@ -105,11 +108,17 @@ static uint16_t tcp_csum(int family, const uint8_t *src, const uint8_t *dst,
 		ph[2] = len >> 8;
 		ph[3] = len;
 		ph[4] = ph[5] = ph[6] = 0;
-		ph[7] = IPPROTO_TCP;
+		ph[7] = proto;
 		sum = csum_add(sum, ph, 8);
 	}
 	sum = csum_add(sum, seg, len);
 	return csum_fold(sum);
+}
+
+static uint16_t tcp_csum(int family, const uint8_t *src, const uint8_t *dst,
+			 const uint8_t *seg, size_t len)
+{
+	return l4_csum(family, IPPROTO_TCP, src, dst, seg, len);
 }
 
 /* ---- endpoints --------------------------------------------------------- */
@@ -526,35 +535,117 @@ static int forge_build(const struct forge *f, uint8_t *pkt, size_t size)
 	return iplen + len;
 }
 
+/* @pkt, a whole IP packet of @family, to @dst through a raw IP socket. */
+static int raw_send(int fd, int family, const uint8_t *dst, const uint8_t *pkt,
+		    size_t len)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sslen;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (void *)&ss;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, dst, 4);
+		sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, dst, 16);
+		sslen = sizeof(*sin6);
+	}
+	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, sslen) < 0)
+		return -1;
+	return 0;
+}
+
 /*
  * Through a raw IP socket. (For IPv4 the kernel rewrites the total
  * length: use forge_send_l2() for a lying IP header.)
  */
 int forge_send(int fd, const struct forge *f)
 {
-	struct sockaddr_storage ss = { 0 };
 	static uint8_t pkt[65536];
-	socklen_t sslen;
 	int len = forge_build(f, pkt, sizeof(pkt));
 
 	if (len < 0)
 		return -1;
-	if (f->src.family == AF_INET) {
-		struct sockaddr_in *sin = (void *)&ss;
+	return raw_send(fd, f->src.family, f->dst.addr, pkt, len);
+}
 
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, f->dst.addr, 4);
-		sslen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (void *)&ss;
+/*
+ * The ICMP error of pkt.h's forge_send_icmp() into @pkt (of at least
+ * 1280 bytes); its length, or -1. The quote is @f as forge_build() makes
+ * it, IP header included, cut to what fits the error's size limit:
+ * 576 bytes for ICMP (RFC 1812 4.3.2.3), 1280 for ICMPv6 (RFC 4443 2.4).
+ */
+static int forge_build_icmp(const struct forge *f, const struct forge_icmp *ic,
+			    uint8_t *pkt, size_t size)
+{
+	static uint8_t seg[65536];
+	bool v4 = f->src.family == AF_INET;
+	size_t iplen = v4 ? 20 : 40, max = v4 ? 576 : 1280, qlen, icmplen;
+	const uint8_t *osrc = ic->src ? ic->src : f->dst.addr;
+	const uint8_t *odst = f->src.addr;
+	int len = forge_build(f, seg, sizeof(seg));
+	uint8_t *ih = pkt + iplen;
+	uint16_t sum;
 
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, f->dst.addr, 16);
-		sslen = sizeof(*sin6);
-	}
-	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, sslen) < 0)
+	if (len < 0)
 		return -1;
-	return 0;
+	if (size < max) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	qlen = len;
+	if (iplen + 8 + qlen > max)
+		qlen = max - iplen - 8;
+	icmplen = 8 + qlen;
+	memset(pkt, 0, iplen + 8);
+	ih[0] = ic->type;
+	ih[1] = ic->code;
+	ih[4] = ic->info >> 24;		/* unused, MTU, pointer: as given */
+	ih[5] = ic->info >> 16;
+	ih[6] = ic->info >> 8;
+	ih[7] = ic->info;
+	memcpy(ih + 8, seg, qlen);
+	if (v4) {
+		struct iphdr *iph = (void *)pkt;
+
+		sum = csum_fold(csum_add(0, ih, icmplen));
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tot_len = htons(iplen + icmplen);
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_ICMP;
+		memcpy(&iph->saddr, osrc, 4);
+		memcpy(&iph->daddr, odst, 4);
+		iph->check = htons(csum_fold(csum_add(0, iph, 20)));
+	} else {
+		struct ip6_hdr *ip6 = (void *)pkt;
+
+		sum = l4_csum(AF_INET6, IPPROTO_ICMPV6, osrc, odst, ih, icmplen);
+		ip6->ip6_flow = htonl(6 << 28);
+		ip6->ip6_plen = htons(icmplen);
+		ip6->ip6_nxt = IPPROTO_ICMPV6;
+		ip6->ip6_hlim = 64;
+		memcpy(&ip6->ip6_src, osrc, 16);
+		memcpy(&ip6->ip6_dst, odst, 16);
+	}
+	ih[2] = sum >> 8;
+	ih[3] = sum;
+	return iplen + icmplen;
+}
+
+int forge_send_icmp(int fd, const struct forge *f, const struct forge_icmp *ic)
+{
+	static uint8_t pkt[1280];
+	int len = forge_build_icmp(f, ic, pkt, sizeof(pkt));
+
+	if (len < 0)
+		return -1;
+	return raw_send(fd, f->src.family, f->src.addr, pkt, len);
 }
 
 /*

@@ -6,7 +6,8 @@
  *    checksum) and stamped with its capture time;
  *  - forge: IPv4/IPv6 TCP segments built byte by byte (any flags, seq,
  *    ack, window, options, payload, data offset, truncation, checksum
- *    right or deliberately wrong) and sent from a raw socket in a netns;
+ *    right or deliberately wrong) and sent from a raw socket in a netns,
+ *    or quoted by an ICMP/ICMPv6 error sent back to their source;
  *  - tcparkctl -j output read back (records and counters).
  */
 #ifndef _TCPARK_SELFTEST_PKT_H
@@ -122,6 +123,25 @@ struct forge {
 int forge_socket(int netns, int family);
 int forge_send(int fd, const struct forge *f);
 int forge_send_frag6(int fd, const struct forge *f, size_t first, uint32_t id);
+
+/*
+ * An ICMP (IPv4) or ICMPv6 error about @f: @f is built as forge_send()
+ * would send it (IP header, TCP checksum and all), and quoted, as much of
+ * it as the RFCs let an error carry (576 bytes in all for ICMP, 1280 for
+ * ICMPv6), by an error that goes the other way: from @f's destination
+ * (or @src) to @f's source, hop limit 64, its checksum right (ICMPv6's
+ * over the pseudo-header). Through @fd from forge_socket(@f's family).
+ */
+struct forge_icmp {
+	uint8_t type, code;
+	uint32_t info;		/* the 4 bytes after the checksum, host order:
+				 * 1280 puts an MTU of 1280 both in ICMP's
+				 * "fragmentation needed" and in ICMPv6's
+				 * "packet too big" */
+	const uint8_t *src;	/* outer source address; NULL: @f's dst */
+};
+
+int forge_send_icmp(int fd, const struct forge *f, const struct forge_icmp *ic);
 /* The same through an AF_PACKET socket on @ifname, to @mac. */
 int forge_l2_socket(int netns, const char *ifname, int *ifindex);
 int if_mac(int netns, const char *ifname, uint8_t mac[6]);
