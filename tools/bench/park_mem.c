@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel memory per idle connection, stock vs tcpark, measured in one run
- * (DESIGN.md §7-8): N connection pairs over veth between a server and a
+ * (docs/design.md §15): N connection pairs over veth between a server and a
  * client network namespace.
  *
  *   stock:  N idle ESTABLISHED pairs, fds held. Both ends cost one
