@@ -11,7 +11,9 @@
  * work item per netns walks the table itself, bucket by bucket, and each
  * tick visits the share of the records that makes one whole pass per
  * period: half the shortest probe interval in use, or peer_timeout_ms / 16
- * if that is shorter. Each record is seen at least twice per interval, at
+ * if that is shorter. The share follows the time since the last tick,
+ * not the tick's nominal length, so that a slow tick (a million records,
+ * a busy CPU) does not stretch the period. Each record is seen at least twice per interval, at
  * a point of the pass its hash sets, which spreads a million records'
  * probes over the interval; a tick costs records x tick / period (what is
  * due, within a factor of two) and nothing at all with an empty table.
@@ -161,6 +163,8 @@ static void tcpark_sweep_work(struct work_struct *work)
 	u32 parked = atomic_read(&tn->parked);
 	u32 period = tcpark_sweep_period_ms(tn);
 	u32 next = TCPARK_SWEEP_IDLE_MS;
+	unsigned long now = jiffies;
+	u32 elapsed;
 
 	if (!parked) {
 		/* The next record's insert queues the work again. */
@@ -171,10 +175,14 @@ static void tcpark_sweep_work(struct work_struct *work)
 		return;
 	}
 	if (period) {
+		/* From the last tick's start: its own run time counts. */
+		elapsed = clamp_t(u32, jiffies_to_msecs(now - sw->last),
+				  TCPARK_SWEEP_TICK_MS, period);
 		tcpark_sweep_run(tn->net, tn, DIV_ROUND_UP_ULL((u64)parked *
-				 TCPARK_SWEEP_TICK_MS, period));
+				 elapsed, period));
 		next = TCPARK_SWEEP_TICK_MS;
 	}
+	sw->last = now;
 	if (!READ_ONCE(sw->stopping))
 		queue_delayed_work(system_power_efficient_wq, &sw->work,
 				   msecs_to_jiffies(next));
@@ -185,6 +193,7 @@ void tcpark_sweep_init(struct tcpark_net *tn)
 	int c;
 
 	INIT_DELAYED_WORK(&tn->sweep.work, tcpark_sweep_work);
+	tn->sweep.last = jiffies;
 	tn->sweep.walking = false;
 	tn->sweep.stopping = false;
 	for (c = 0; c < TCPARK_KA_CLASSES; c++)

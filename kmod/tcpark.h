@@ -124,6 +124,7 @@ struct tcpark_stats {
 struct tcpark_sweep {
 	struct delayed_work work;
 	struct rhashtable_iter iter;
+	unsigned long last;		/* jiffies at the last tick */
 	bool walking;			/* @iter entered */
 	bool stopping;			/* netns going: do not rearm */
 	atomic_t ka_class[TCPARK_KA_CLASSES];

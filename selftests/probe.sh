@@ -20,6 +20,11 @@
 #     sent is ignored; a soft one (host unreachable, time exceeded) is
 #     counted and changes nothing; a hard one (port unreachable) ends the
 #     record, reason icmp.
+#  5. The local IPv4 address removed while probes run: the IPv4 records'
+#     probes cannot leave, they expire as a vanished peer's (reason
+#     probes); the IPv6 ones stay.
+#  6. The server netns deleted while 200 records probe: all freed, every
+#     client reset; then rmmod.
 # The expiry events carry the reason (tcparkctl monitor).
 set -e
 # shellcheck source=lib.sh
@@ -200,6 +205,41 @@ MON_PID=
 mass rst
 mass_end
 
+echo "# 5. the local address goes, while probes run"
+srv_sysctl keepalive_interval_ms 1000
+srv_sysctl keepalive_probes 2
+ex0=$(xstat .expired.probes)
+mass_start
+mass "connect 10 4"
+mass "connect 10 6"
+mass park
+log_test "20 parked, probing" wait_stat parked 20
+run "$IP" -n "$NS_SRV" addr del "$SRV_IP4/24" dev veth_srv
+# Probes from an address the netns no longer has find no route: the
+# IPv4 records hear nothing and expire as a vanished peer's would.
+log_test "the 10 IPv4 records expire (probes + 1 intervals)" busywait 15000 stat_is parked 10
+log_test "  as expired probes" eq "$(($(xstat .expired.probes) - ex0))" 10
+sleep 1
+log_test "  the IPv6 ones stay" stat_is parked 10
+run "$IP" -n "$NS_SRV" addr add "$SRV_IP4/24" dev veth_srv
+mass rst
+mass_end
+log_test "no record left" wait_stat parked 0
+
+echo "# 6. the server netns deleted, then rmmod, while probes run"
+mass_start
+mass "connect 100 4"
+mass "connect 100 6"
+mass park
+log_test "200 parked, probing" wait_stat parked 200
+mass close-listeners
+sleep 1.5	# probes and answers under way
+run "$IP" netns del "$NS_SRV"
+NS_MADE=$NS_CLI
+log_test "records freed with the netns" wait_records 0
+log_test "every client reset (CLOSE, ECONNRESET)" wait_mass_state 0 200 200
+mass close-clients
+mass_end
 log_test "no ULP socket left (refcnt 0)" wait_refcnt 0
 log_test "rmmod tcpark" rmmod tcpark
 
