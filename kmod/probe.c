@@ -13,9 +13,9 @@
  * period: half the shortest probe interval in use, or peer_timeout_ms / 16
  * if that is shorter. The share follows the time since the last tick,
  * not the tick's nominal length, so that a slow tick (a million records,
- * a busy CPU) does not stretch the period. Each record is seen at least twice per interval, at
- * a point of the pass its hash sets, which spreads a million records'
- * probes over the interval; a tick costs records x tick / period (what is
+ * a busy CPU) does not stretch the period. Each record is seen at least
+ * twice per interval, at a point of the pass its hash sets, which spreads
+ * a million records' probes over the interval; a tick costs records x tick / period (what is
  * due, within a factor of two) and nothing at all with an empty table.
  *
  * Each visit decides from the record alone, as tcp_keepalive_timer()
@@ -91,11 +91,12 @@ static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
 	if (!interval)
 		return;
 	due = silent / interval;
-	if (!due || (u8)due == READ_ONCE(rec->probes_out)) {
-		if (!due)
-			WRITE_ONCE(rec->probes_out, 0);
+	if (!due) {
+		WRITE_ONCE(rec->probes_out, 0);
 		return;
 	}
+	if ((u8)due == READ_ONCE(rec->probes_out))
+		return;
 	if (rec->ka_probes && due > rec->ka_probes) {
 		tcpark_sweep_expire(net, rec, TCPARK_REASON_PROBES,
 				    &st->expired_probes);
