@@ -29,26 +29,6 @@
 /* A netns's last user gone, its hooks go this much later. */
 #define TCPARK_HOOK_LINGER	HZ
 
-static void tcpark_key_v4(struct tcpark_key *key, const struct iphdr *iph,
-			  const struct tcphdr *th)
-{
-	memset(key, 0, sizeof(*key));
-	ipv6_addr_set_v4mapped(iph->daddr, &key->laddr);
-	ipv6_addr_set_v4mapped(iph->saddr, &key->raddr);
-	key->lport = th->dest;
-	key->rport = th->source;
-}
-
-static void tcpark_key_v6(struct tcpark_key *key, const struct ipv6hdr *ip6h,
-			  const struct tcphdr *th)
-{
-	memset(key, 0, sizeof(*key));
-	key->laddr = ip6h->daddr;
-	key->raddr = ip6h->saddr;
-	key->lport = th->dest;
-	key->rport = th->source;
-}
-
 /* Common part once the 4-tuple is known: find, verify, process. */
 static unsigned int tcpark_hook_common(struct net *net, struct sk_buff *skb,
 				       const struct tcpark_key *key,
@@ -93,7 +73,8 @@ static unsigned int tcpark_hook_v4(void *priv, struct sk_buff *skb,
 	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
 	if (!th || !tcpark_port_maybe_parked(state->net, th->dest))
 		return NF_ACCEPT;
-	tcpark_key_v4(&key, iph, th);
+	/* Ours is the destination. */
+	tcpark_key_v4(&key, iph->daddr, th->dest, iph->saddr, th->source);
 	return tcpark_hook_common(state->net, skb, &key, ip_hdrlen(skb),
 				  state->hook, NFPROTO_IPV4);
 }
@@ -135,7 +116,7 @@ static unsigned int tcpark_hook_v6(void *priv, struct sk_buff *skb,
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || !tcpark_port_maybe_parked(state->net, th->dest))
 		return NF_ACCEPT;
-	tcpark_key_v6(&key, ip6h, th);
+	tcpark_key_v6(&key, &ip6h->daddr, th->dest, &ip6h->saddr, th->source);
 	return tcpark_hook_common(state->net, skb, &key, thoff, state->hook,
 				  NFPROTO_IPV6);
 }

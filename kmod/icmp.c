@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ICMP and ICMPv6 errors about a parked connection's segments: what
- * tcp_v4_err() and tcp_v6_err() do for a socket, for a record (the hooks
- * of hook.c hand them here). The error must quote a segment the record
- * could have sent, the 4-tuple and a sequence number of ours, as TCP
- * demands (between(seq, snd_una, snd_nxt)); a record's snd_una is its
- * snd_nxt, and its own probes go out one below (tcp_xmit_probe_skb()),
- * which is what an error is most likely about, so both are taken.
+ * ICMP and ICMPv6 errors about a parked connection's segments (the hooks
+ * of hook.c hand them here), checked as tcp_v4_err() and tcp_v6_err()
+ * check them for a socket: the error must quote the 4-tuple and a
+ * sequence number of ours (between(seq, snd_una, snd_nxt)); a record's
+ * snd_una is its snd_nxt, and its probes go out one below
+ * (tcp_xmit_probe_skb()), so those two are taken.
  *
- * An error icmp_err_convert() or icmpv6_err_convert() calls fatal (port
- * or protocol unreachable, administratively prohibited, ...) is a hard
- * error, as RFC 1122 4.2.3.9 lets TCP treat it: the record ends (no
- * RST: the peer's host said there is nobody to reset). Others (network
- * or host unreachable, time exceeded) are soft: TCP keeps them for when
- * its own timeout fires, and here the probes (probe.c) decide; they are
- * counted. The packet goes on to the stack in every case, which finds
- * no socket and drops it as it would have.
+ * TCP never aborts an established connection on an ICMP error: without
+ * IP_RECVERR it keeps the error in sk_err_soft and reports it only when
+ * its own retransmissions or keepalives time out. A record is only ever
+ * probed, so the same rule gives: an error that answers one of its
+ * probes (quoting snd_nxt - 1 while probes are out) and that
+ * icmp_err_convert() or icmpv6_err_convert() calls fatal (port or
+ * protocol unreachable, administratively prohibited) is that probe's
+ * failure, and the record ends at once (reason icmp, no RST: the host
+ * or the NAT in front of it said nobody is there) instead of after the
+ * remaining probes. Every other valid error (soft codes, or about a
+ * segment that was not a probe) is counted and left to the probes, as
+ * sk_err_soft is. A blind sender must hit the one sequence number while
+ * a probe is out, what an RST at rcv_nxt also takes. The packet goes on
+ * to the stack in every case, which finds no socket and drops it as it
+ * would have.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -33,21 +39,27 @@ struct tcpark_quoted {
 	__be32 seq;
 };
 
-static void tcpark_icmp_common(struct net *net, const struct tcpark_key *key,
-			       u32 seq, bool fatal, bool v6)
+static void tcpark_icmp_common(struct net *net, struct sk_buff *skb,
+			       const struct tcpark_key *key, u32 seq,
+			       bool fatal, u8 pf, unsigned int off,
+			       unsigned int hook)
 {
 	struct tcpark_stats *st = &tcpark_pernet(net)->stats;
 	struct tcpark_record *rec;
+	bool v6 = pf == NFPROTO_IPV6;
 
 	rec = tcpark_record_lookup(net, key);
 	if (!rec || v6 != !!(rec->flags & TCPARK_REC_V6))
+		return;
+	if (nf_checksum(skb, hook, off, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+			pf))
 		return;
 	/* LINUX_MIB_OUTOFWINDOWICMPS: not about anything we sent. */
 	if (seq != rec->snd_nxt && seq != rec->snd_nxt - 1) {
 		atomic64_inc(&st->icmp_ignored);
 		return;
 	}
-	if (!fatal) {
+	if (!fatal || seq != rec->snd_nxt - 1 || !READ_ONCE(rec->probes_out)) {
 		atomic64_inc(&st->icmp_soft);
 		return;
 	}
@@ -77,26 +89,25 @@ void tcpark_icmp_v4(struct net *net, struct sk_buff *skb, unsigned int hook)
 		if (ih->code == ICMP_FRAG_NEEDED || ih->code > NR_ICMP_UNREACH)
 			return;
 		fatal = icmp_err_convert[ih->code].fatal;
-	} else if (ih->type == ICMP_TIME_EXCEEDED) {
+	} else if (ih->type == ICMP_TIME_EXCEEDED ||
+		   ih->type == ICMP_PARAMETERPROB) {
 		fatal = false;
 	} else {
 		return;
 	}
+	/* A datagram of ours, whose first fragment holds the TCP header. */
 	iph = skb_header_pointer(skb, off + sizeof(_ih), sizeof(_iph), &_iph);
-	if (!iph || iph->ihl < 5 || iph->protocol != IPPROTO_TCP)
+	if (!iph || iph->version != 4 || iph->ihl < 5 ||
+	    iph->protocol != IPPROTO_TCP || (iph->frag_off & htons(IP_OFFSET)))
 		return;
 	th = skb_header_pointer(skb, off + sizeof(_ih) + iph->ihl * 4,
 				sizeof(_th), &_th);
-	if (!th || !tcpark_port_maybe_parked(net, th->source) ||
-	    nf_checksum(skb, hook, off, IPPROTO_ICMP, NFPROTO_IPV4))
+	if (!th || !tcpark_port_maybe_parked(net, th->source))
 		return;
 	/* It quotes what we sent: we are its source. */
-	memset(&key, 0, sizeof(key));
-	ipv6_addr_set_v4mapped(iph->saddr, &key.laddr);
-	ipv6_addr_set_v4mapped(iph->daddr, &key.raddr);
-	key.lport = th->source;
-	key.rport = th->dest;
-	tcpark_icmp_common(net, &key, ntohl(th->seq), fatal, false);
+	tcpark_key_v4(&key, iph->saddr, th->source, iph->daddr, th->dest);
+	tcpark_icmp_common(net, skb, &key, ntohl(th->seq), fatal,
+			   NFPROTO_IPV4, off, hook);
 }
 
 /* The same for ICMPv6 at @off (past any extension headers). */
@@ -110,29 +121,30 @@ void tcpark_icmp_v6(struct net *net, struct sk_buff *skb, unsigned int off,
 	struct tcpark_key key;
 	struct ipv6hdr _ip6h;
 	struct icmp6hdr _ih;
+	bool fatal;
 	int err;
 
 	ih = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
-	if (!ih || (ih->icmp6_type != ICMPV6_DEST_UNREACH &&
-		    ih->icmp6_type != ICMPV6_TIME_EXCEED &&
-		    ih->icmp6_type != ICMPV6_PARAMPROB))
+	if (!ih)
+		return;
+	/* Parameter problems are soft, as ICMP's for IPv4 are here. */
+	if (ih->icmp6_type == ICMPV6_DEST_UNREACH)
+		fatal = icmpv6_err_convert(ih->icmp6_type, ih->icmp6_code, &err);
+	else if (ih->icmp6_type == ICMPV6_TIME_EXCEED ||
+		 ih->icmp6_type == ICMPV6_PARAMPROB)
+		fatal = false;
+	else
 		return;
 	ip6h = skb_header_pointer(skb, off + sizeof(_ih), sizeof(_ip6h),
 				  &_ip6h);
 	/* We send no extension headers: TCP follows at once. */
-	if (!ip6h || ip6h->nexthdr != IPPROTO_TCP)
+	if (!ip6h || ip6h->version != 6 || ip6h->nexthdr != IPPROTO_TCP)
 		return;
 	th = skb_header_pointer(skb, off + sizeof(_ih) + sizeof(_ip6h),
 				sizeof(_th), &_th);
-	if (!th || !tcpark_port_maybe_parked(net, th->source) ||
-	    nf_checksum(skb, hook, off, IPPROTO_ICMPV6, NFPROTO_IPV6))
+	if (!th || !tcpark_port_maybe_parked(net, th->source))
 		return;
-	memset(&key, 0, sizeof(key));
-	key.laddr = ip6h->saddr;
-	key.raddr = ip6h->daddr;
-	key.lport = th->source;
-	key.rport = th->dest;
-	tcpark_icmp_common(net, &key, ntohl(th->seq),
-			   icmpv6_err_convert(ih->icmp6_type, ih->icmp6_code,
-					      &err), true);
+	tcpark_key_v6(&key, &ip6h->saddr, th->source, &ip6h->daddr, th->dest);
+	tcpark_icmp_common(net, skb, &key, ntohl(th->seq), fatal,
+			   NFPROTO_IPV6, off, hook);
 }

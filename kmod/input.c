@@ -83,9 +83,17 @@ int tcpark_parse_seg(const struct sk_buff *skb, unsigned int thoff,
  * takes from the peer: acceptable ACKs and the peer's keepalives, both of
  * which need its sequence numbers.
  */
+/*
+ * A sign of life: the probe count starts again (icsk_probes_out = 0 in
+ * tcp_ack()). The sweep (probe.c) may bump probes_out at the same moment
+ * from a read before this; at worst the next silence gives up one probe
+ * early, and still only after (ka_probes + 1) intervals of it.
+ */
 static void tcpark_heard(struct tcpark_record *rec)
 {
 	WRITE_ONCE(rec->last_heard, tcp_jiffies32);
+	if (READ_ONCE(rec->probes_out))
+		WRITE_ONCE(rec->probes_out, 0);
 }
 
 void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec)

@@ -378,9 +378,8 @@ static int tcpark_put_record(struct sk_buff *skb,
 			     const struct tcpark_record *rec,
 			     struct user_namespace *ns, bool seq)
 {
-	u32 age = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
-	u32 silent = jiffies_to_msecs(tcp_jiffies32 -
-				      READ_ONCE(rec->last_heard));
+	u32 rx = READ_ONCE(rec->last_rx), heard = READ_ONCE(rec->last_heard);
+	u32 now = tcp_jiffies32;
 	bool v6 = rec->flags & TCPARK_REC_V6;
 
 	if (nla_put_u64_64bit(skb, TCPARK_A_COOKIE, rec->cookie, TCPARK_A_PAD) ||
@@ -393,18 +392,26 @@ static int tcpark_put_record(struct sk_buff *skb,
 	    tcpark_put_rec_addr(skb, TCPARK_A_REMOTE_ADDR, rec, &rec->key.raddr) ||
 	    nla_put_u16(skb, TCPARK_A_REMOTE_PORT, ntohs(rec->key.rport)) ||
 	    nla_put_u32(skb, TCPARK_A_UID, from_kuid_munged(ns, rec->uid)) ||
-	    nla_put_u32(skb, TCPARK_A_IDLE_AGE_MS, age) ||
-	    nla_put_u64_64bit(skb, TCPARK_A_KA_ANSWERED,
-			      READ_ONCE(rec->ka_answered), TCPARK_A_PAD) ||
 	    nla_put_u32(skb, TCPARK_A_KA_INTERVAL_MS, rec->ka_interval_ms) ||
-	    nla_put_u32(skb, TCPARK_A_KA_PROBES, rec->ka_probes) ||
-	    nla_put_u32(skb, TCPARK_A_PROBES_OUT, READ_ONCE(rec->probes_out)) ||
-	    nla_put_u32(skb, TCPARK_A_PEER_SILENT_MS, silent))
+	    nla_put_u32(skb, TCPARK_A_KA_PROBES, rec->ka_probes))
 		return -EMSGSIZE;
+	/*
+	 * What the record took from the peer moves these: to someone who
+	 * forges segments for the tuple they would tell which ones were in
+	 * the window, so they go with the sequence numbers.
+	 */
 	if (seq && (nla_put_u32(skb, TCPARK_A_SND_NXT, rec->snd_nxt) ||
 		    nla_put_u32(skb, TCPARK_A_RCV_NXT, rec->rcv_nxt) ||
 		    nla_put_u32(skb, TCPARK_A_SND_WND, tcpark_rec_snd_wnd(rec)) ||
-		    nla_put_u32(skb, TCPARK_A_RCV_WND, rec->rcv_wnd)))
+		    nla_put_u32(skb, TCPARK_A_RCV_WND, rec->rcv_wnd) ||
+		    nla_put_u32(skb, TCPARK_A_IDLE_AGE_MS,
+				jiffies_to_msecs(tcpark_jiffies_since(now, rx))) ||
+		    nla_put_u32(skb, TCPARK_A_PEER_SILENT_MS,
+				jiffies_to_msecs(tcpark_jiffies_since(now, heard))) ||
+		    nla_put_u64_64bit(skb, TCPARK_A_KA_ANSWERED,
+				      READ_ONCE(rec->ka_answered), TCPARK_A_PAD) ||
+		    nla_put_u32(skb, TCPARK_A_PROBES_OUT,
+				READ_ONCE(rec->probes_out))))
 		return -EMSGSIZE;
 	if (nla_put_u16(skb, TCPARK_A_MSS, rec->mss) ||
 	    nla_put_u8(skb, TCPARK_A_SND_WSCALE, rec->snd_wscale) ||

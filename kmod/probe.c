@@ -20,8 +20,10 @@
  *
  * Each visit decides from the record alone, as tcp_keepalive_timer()
  * does from the socket: silence = now - last_heard, due = silence /
- * interval probes should be out by now. The peer's answer to a probe
- * moves last_heard (input.c), which brings due back to 0.
+ * interval probes should be out by now, probes_out went out. The peer's
+ * answer to a probe moves last_heard and clears probes_out (input.c).
+ * Records whose data waits for a listener are looked at too: they end
+ * after wake_timeout_ms even if the peer stops retransmitting.
  */
 #include <linux/log2.h>
 #include <net/tcp.h>
@@ -40,7 +42,7 @@ static int tcpark_ka_class(u32 interval_ms)
 		     TCPARK_KA_CLASSES - 1);
 }
 
-/* 0: no record probes and peer_timeout_ms is 0. */
+/* 0: no record probes or waits, and peer_timeout_ms is 0. */
 static u32 tcpark_sweep_period_ms(struct tcpark_net *tn)
 {
 	u32 timeout = READ_ONCE(tn->def.peer_timeout_ms) / 16;
@@ -55,6 +57,11 @@ static u32 tcpark_sweep_period_ms(struct tcpark_net *tn)
 	}
 	if (timeout && (!period || timeout < period))
 		period = timeout;
+	/* Records whose data waits: see each twice per wake_timeout_ms. */
+	timeout = READ_ONCE(tn->def.wake_timeout_ms) / 2;
+	if (atomic_read(&tn->sweep.wake_waiting) &&
+	    (!period || timeout < period))
+		period = timeout;
 	return period ? max_t(u32, period, TCPARK_SWEEP_TICK_MS) : 0;
 }
 
@@ -67,22 +74,48 @@ static void tcpark_sweep_expire(struct net *net, struct tcpark_record *rec,
 }
 
 /*
- * Probes go out at silence = interval, 2 x interval, ...; after @ka_probes
- * of them, at (ka_probes + 1) x interval, the record expires. With
- * ka_probes 0 it never does, and probes_out counts modulo 256 (a new
- * probe whenever due moves on).
+ * Data waits for a listener (reactivate.c): the peer's retransmissions
+ * of it end the record after wake_timeout_ms, and if they stop coming
+ * (the device is gone) this does, as they would have.
+ */
+static void tcpark_sweep_waiting(struct net *net, struct tcpark_record *rec,
+				 u32 now)
+{
+	struct tcpark_net *tn = tcpark_pernet(net);
+	u32 waited = tcpark_jiffies_since(now, READ_ONCE(rec->last_rx));
+
+	if (jiffies_to_msecs(waited) >= READ_ONCE(tn->def.wake_timeout_ms))
+		tcpark_sweep_expire(net, rec, TCPARK_REASON_WAKE_TIMEOUT,
+				    &tn->stats.wake_expired);
+}
+
+/*
+ * Probes go out at silence = interval, 2 x interval, ... one per visit
+ * at most, each counted in probes_out (which input.c clears when the
+ * peer is heard); once @ka_probes of them are out and (ka_probes + 1)
+ * intervals have passed, the record expires, as tcp_keepalive_timer()
+ * gives up at icsk_probes_out >= keepalive_probes. A sweep that falls
+ * behind thus sends every probe before it gives up. With ka_probes 0 it
+ * never does, and probes go on, one per interval.
  */
 static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
-			       u32 now, u32 peer_timeout)
+			       u32 peer_timeout)
 {
 	struct tcpark_stats *st = &tcpark_pernet(net)->stats;
-	u32 silent = now - READ_ONCE(rec->last_heard);
+	u32 heard = READ_ONCE(rec->last_heard);
+	u32 now = tcp_jiffies32;
+	u32 silent = tcpark_jiffies_since(now, heard);
 	u32 interval = msecs_to_jiffies(rec->ka_interval_ms);
+	u8 flags = READ_ONCE(rec->flags), out;
 	u32 due;
 
-	/* Being woken or ended; or its data waits, on a clock of its own. */
-	if (READ_ONCE(rec->flags) & (TCPARK_REC_CLAIMED | TCPARK_REC_WAKE_WAIT))
+	if (flags & TCPARK_REC_CLAIMED)		/* being woken or ended */
 		return;
+	if (flags & TCPARK_REC_WAKE_WAIT) {
+		smp_rmb();	/* last_rx: tcpark_record_wake_wait() */
+		tcpark_sweep_waiting(net, rec, now);
+		return;
+	}
 	if (peer_timeout && silent >= peer_timeout) {
 		tcpark_sweep_expire(net, rec, TCPARK_REASON_PEER_TIMEOUT,
 				    &st->expired_peer_timeout);
@@ -91,18 +124,20 @@ static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
 	if (!interval)
 		return;
 	due = silent / interval;
-	if (!due) {
-		WRITE_ONCE(rec->probes_out, 0);
+	out = READ_ONCE(rec->probes_out);
+	if (!rec->ka_probes) {
+		/* No limit: probes_out wraps and a probe per interval goes on. */
+		if ((u8)due == out)
+			return;
+	} else if (out >= rec->ka_probes) {
+		if (due > rec->ka_probes)
+			tcpark_sweep_expire(net, rec, TCPARK_REASON_PROBES,
+					    &st->expired_probes);
+		return;
+	} else if (due <= out) {
 		return;
 	}
-	if ((u8)due == READ_ONCE(rec->probes_out))
-		return;
-	if (rec->ka_probes && due > rec->ka_probes) {
-		tcpark_sweep_expire(net, rec, TCPARK_REASON_PROBES,
-				    &st->expired_probes);
-		return;
-	}
-	WRITE_ONCE(rec->probes_out, (u8)due);
+	WRITE_ONCE(rec->probes_out, out + 1);
 	if (!tcpark_send_probe(net, rec))
 		atomic64_inc(&st->probes_sent);
 }
@@ -111,9 +146,12 @@ static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
  * Visit up to @budget records, going on from where the last tick
  * stopped: on a record it has not visited yet, which
  * rhashtable_walk_peek() gives back (tcpark_record_walk() does the
- * same). A resize restarts the pass (-EAGAIN); a record visited twice
- * sends nothing twice, since probes_out already says what went out. At
- * the end of the table the pass is over, and the next tick starts one.
+ * same). A resize restarts the pass (-EAGAIN): records already visited
+ * are visited again, which sends nothing twice (probes_out says what
+ * went out), and the pass takes longer. At the end of the table the
+ * pass is over, and the next tick starts one. Bottom halves are off for
+ * each visit, as for a timer: it sends and may end the record, which
+ * the input path does from softirq.
  */
 static void tcpark_sweep_run(struct net *net, struct tcpark_net *tn,
 			     u32 budget)
@@ -128,7 +166,6 @@ static void tcpark_sweep_run(struct net *net, struct tcpark_net *tn,
 		tn->sweep.walking = true;
 	}
 	rhashtable_walk_start(iter);
-	local_bh_disable();	/* sends and ends, as from a timer */
 	rec = rhashtable_walk_peek(iter);
 	while (rec && n < budget) {
 		if (IS_ERR(rec)) {
@@ -137,18 +174,17 @@ static void tcpark_sweep_run(struct net *net, struct tcpark_net *tn,
 			rec = rhashtable_walk_next(iter);
 			continue;
 		}
-		tcpark_sweep_visit(net, rec, tcp_jiffies32, peer_timeout);
+		local_bh_disable();
+		tcpark_sweep_visit(net, rec, peer_timeout);
+		local_bh_enable();
 		rec = rhashtable_walk_next(iter);
 		if (!IS_ERR_OR_NULL(rec) && ++n % TCPARK_SWEEP_BATCH == 0) {
-			local_bh_enable();
 			rhashtable_walk_stop(iter);
 			cond_resched();
 			rhashtable_walk_start(iter);
-			local_bh_disable();
 			rec = rhashtable_walk_peek(iter);
 		}
 	}
-	local_bh_enable();
 	rhashtable_walk_stop(iter);
 	if (IS_ERR_OR_NULL(rec)) {
 		rhashtable_walk_exit(iter);
@@ -169,6 +205,7 @@ static void tcpark_sweep_work(struct work_struct *work)
 
 	if (!parked) {
 		/* The next record's insert queues the work again. */
+		sw->last = now;
 		if (sw->walking) {
 			rhashtable_walk_exit(&sw->iter);
 			sw->walking = false;
@@ -199,6 +236,7 @@ void tcpark_sweep_init(struct tcpark_net *tn)
 	tn->sweep.stopping = false;
 	for (c = 0; c < TCPARK_KA_CLASSES; c++)
 		atomic_set(&tn->sweep.ka_class[c], 0);
+	atomic_set(&tn->sweep.wake_waiting, 0);
 }
 
 /*
@@ -223,15 +261,25 @@ void tcpark_sweep_add(struct net *net, const struct tcpark_record *rec)
 
 	if (rec->ka_interval_ms)
 		atomic_inc(&tn->sweep.ka_class[tcpark_ka_class(rec->ka_interval_ms)]);
-	if (!READ_ONCE(tn->sweep.stopping))
+	/* pre_exit runs once no socket of the netns is left to park. */
+	if (!WARN_ON_ONCE(READ_ONCE(tn->sweep.stopping)))
 		queue_delayed_work(system_power_efficient_wq, &tn->sweep.work,
 				   msecs_to_jiffies(TCPARK_SWEEP_TICK_MS));
 }
 
+/* By its claimer: its flags no longer change. */
 void tcpark_sweep_del(struct net *net, const struct tcpark_record *rec)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
 
 	if (rec->ka_interval_ms)
 		atomic_dec(&tn->sweep.ka_class[tcpark_ka_class(rec->ka_interval_ms)]);
+	if (READ_ONCE(rec->flags) & TCPARK_REC_WAKE_WAIT)
+		atomic_dec(&tn->sweep.wake_waiting);
+}
+
+/* A record's data began to wait for a listener (tcpark_record_wake_wait()). */
+void tcpark_sweep_wake_wait(struct net *net)
+{
+	atomic_inc(&tcpark_pernet(net)->sweep.wake_waiting);
 }

@@ -325,12 +325,11 @@ static unsigned int tcpark_wake_refused(struct net *net,
 						  &tn->stats.wake_no_listener);
 	/*
 	 * The clock starts at the first such segment. The peer sends nothing
-	 * else meanwhile: its retransmissions are this data.
+	 * else meanwhile: its retransmissions are this data. If they stop
+	 * (the device is gone), the sweep (probe.c) ends the record.
 	 */
-	if (tcpark_record_set_flag(rec, TCPARK_REC_WAKE_WAIT)) {
-		WRITE_ONCE(rec->last_rx, tcp_jiffies32);
+	if (tcpark_record_wake_wait(net, rec))
 		return NF_DROP;
-	}
 	waited = jiffies_to_msecs(tcp_jiffies32 - READ_ONCE(rec->last_rx));
 	if (waited < READ_ONCE(tn->def.wake_timeout_ms))
 		return NF_DROP;
@@ -379,7 +378,8 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	tcpark_record_unlink(net, rec);
 	atomic64_inc(&tn->stats.reactivated);
 	atomic64_inc(&tn->stats.wakes);
-	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED, 0);
+	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED,
+			     TCPARK_REASON_NONE);
 	tcpark_record_free(rec);
 	return NF_ACCEPT;
 }

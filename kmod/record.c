@@ -262,12 +262,14 @@ err_port:
  * table until the new socket is hashed, or a remover (RST, kill). Only
  * the claimer unlinks it, or gives the claim back.
  */
-bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag)
+/* Set @flag unless it or any of @unless is set; true if this set it. */
+static bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag,
+				   u8 unless)
 {
 	u8 old = READ_ONCE(rec->flags);
 
 	do {
-		if (old & flag)
+		if (old & (flag | unless))
 			return false;
 	} while (!try_cmpxchg(&rec->flags, &old, old | flag));
 	return true;
@@ -275,7 +277,29 @@ bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag)
 
 bool tcpark_record_claim(struct tcpark_record *rec)
 {
-	return tcpark_record_set_flag(rec, TCPARK_REC_CLAIMED);
+	return tcpark_record_set_flag(rec, TCPARK_REC_CLAIMED, 0);
+}
+
+/*
+ * Its data waits for a listener from now on (reactivate.c); false if it
+ * already did. last_rx becomes the start of the wait before the flag is
+ * set (the cmpxchg orders them), so that the sweep, which reads them the
+ * other way round, never takes an older stamp for it. Not once it is
+ * claimed: its claimer unlinks it seeing the flags as they are then, and
+ * the sweep's count of waiting records (probe.c) must agree.
+ */
+bool tcpark_record_wake_wait(struct net *net, struct tcpark_record *rec)
+{
+	const u8 busy = TCPARK_REC_WAKE_WAIT | TCPARK_REC_CLAIMED;
+
+	if (READ_ONCE(rec->flags) & busy)
+		return false;
+	WRITE_ONCE(rec->last_rx, tcp_jiffies32);
+	if (!tcpark_record_set_flag(rec, TCPARK_REC_WAKE_WAIT,
+				    TCPARK_REC_CLAIMED))
+		return false;
+	tcpark_sweep_wake_wait(net);
+	return true;
 }
 
 void tcpark_record_unclaim(struct tcpark_record *rec)

@@ -9,6 +9,7 @@
 #define _TCPARK_RECORD_H
 
 #include <linux/rhashtable.h>
+#include <net/ipv6.h>
 #include <linux/uidgid.h>
 #include <linux/tcpark.h>
 
@@ -26,6 +27,28 @@ struct tcpark_key {
 	__be16 lport;
 	__be16 rport;
 };
+
+/* The key of our end @laddr:@lport talking to @raddr:@rport. */
+static inline void tcpark_key_v4(struct tcpark_key *key, __be32 laddr,
+				 __be16 lport, __be32 raddr, __be16 rport)
+{
+	memset(key, 0, sizeof(*key));
+	ipv6_addr_set_v4mapped(laddr, &key->laddr);
+	ipv6_addr_set_v4mapped(raddr, &key->raddr);
+	key->lport = lport;
+	key->rport = rport;
+}
+
+static inline void tcpark_key_v6(struct tcpark_key *key,
+				 const struct in6_addr *laddr, __be16 lport,
+				 const struct in6_addr *raddr, __be16 rport)
+{
+	memset(key, 0, sizeof(*key));
+	key->laddr = *laddr;
+	key->raddr = *raddr;
+	key->lport = lport;
+	key->rport = rport;
+}
 
 enum {
 	TCPARK_REC_TSTAMP	= BIT(0),	/* timestamps negotiated */
@@ -56,7 +79,7 @@ enum {
  * @ts_recent: RFC 7323 TS.Recent.
  * @ts_offset: added to our clock to make TSval (tp->tsoffset).
  * @flags: TCPARK_REC_*; once published only CLAIMED and WAKE_WAIT
- *	change (atomically, tcpark_record_set_flag()).
+ *	change (atomically: tcpark_record_claim(), _wake_wait()).
  * @srtt: the connection's smoothed RTT in 128 us units (saturating):
  *	a woken socket starts from it, not from the TSecr of a segment sent
  *	before the park, which would make the parked time its RTT.
@@ -135,6 +158,18 @@ static inline u32 tcpark_rec_max_window(const struct tcpark_record *rec)
 	return (u32)READ_ONCE(rec->max_window) << rec->snd_wscale;
 }
 
+/*
+ * Jiffies from @since to @now; 0 if @since is later, which it is when
+ * the input path stamps a record on another CPU after @now was read (as
+ * a plain u32 difference, that would be 49 days of silence at HZ=1000).
+ */
+static inline u32 tcpark_jiffies_since(u32 now, u32 since)
+{
+	s32 d = (s32)(now - since);
+
+	return d > 0 ? d : 0;
+}
+
 struct net;
 struct sock;
 struct tcpark_net;
@@ -147,7 +182,7 @@ void tcpark_table_destroy(struct net *net, struct tcpark_net *tn);
 struct tcpark_record *tcpark_record_alloc(struct sock *sk);
 void tcpark_record_free(struct tcpark_record *rec);
 int tcpark_record_insert(struct net *net, struct tcpark_record *rec);
-bool tcpark_record_set_flag(struct tcpark_record *rec, u8 flag);
+bool tcpark_record_wake_wait(struct net *net, struct tcpark_record *rec);
 bool tcpark_record_claim(struct tcpark_record *rec);
 void tcpark_record_unclaim(struct tcpark_record *rec);
 void tcpark_record_unlink(struct net *net, struct tcpark_record *rec);

@@ -118,6 +118,8 @@ struct tcpark_stats {
  * costs what is due rather than the whole table.
  * @ka_class: records probing every [2^c, 2^(c+1)) s, c = index; the
  *	shortest in use sets the period (half of it).
+ * @wake_waiting: records whose data waits for a listener; while there
+ *	are some, the period is at most half of wake_timeout_ms.
  */
 #define TCPARK_KA_CLASSES	17	/* 2^16 s < TCPARK_KA_INTERVAL_MS_MAX */
 
@@ -128,6 +130,7 @@ struct tcpark_sweep {
 	bool walking;			/* @iter entered */
 	bool stopping;			/* netns going: do not rearm */
 	atomic_t ka_class[TCPARK_KA_CLASSES];
+	atomic_t wake_waiting;
 };
 
 /*
@@ -280,6 +283,7 @@ void tcpark_sweep_init(struct tcpark_net *tn);
 void tcpark_sweep_stop(struct tcpark_net *tn);
 void tcpark_sweep_add(struct net *net, const struct tcpark_record *rec);
 void tcpark_sweep_del(struct net *net, const struct tcpark_record *rec);
+void tcpark_sweep_wake_wait(struct net *net);
 
 /* output.c */
 int tcpark_send_ack(struct net *net, const struct tcpark_record *rec);

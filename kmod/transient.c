@@ -33,21 +33,21 @@ void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
 }
 
 /*
- * TCPARK_KEEPALIVE in force now, and when the peer last sent anything:
- * the later of its last data and its last ACK, as
- * keepalive_time_elapsed() counts a socket's silence.
+ * TCPARK_KEEPALIVE in force now. Silence counts from the park: the
+ * socket's own stamps (lrcvtime, rcv_tstamp) miss the peer's keepalives,
+ * which TCP answers without taking them as acceptable, so a peer that
+ * kept a quiet connection alive that way would look silent for as long
+ * as the app held it, and a record could expire at its first look.
  */
 static void tcpark_snapshot_probes(const struct sock *sk,
 				   struct tcpark_record *rec)
 {
-	u32 data = inet_csk(sk)->icsk_ack.lrcvtime;
-	u32 ack = tcp_sk(sk)->rcv_tstamp;
 	struct tcpark_settings s;
 
 	tcpark_effective(sk, &s);
 	rec->ka_interval_ms = s.ka_interval_ms;
 	rec->ka_probes = min_t(u32, s.ka_probes, U8_MAX);
-	rec->last_heard = after(data, ack) ? data : ack;
+	rec->last_heard = tcp_jiffies32;
 }
 
 static void tcpark_snapshot(struct sock *sk, struct tcpark_record *rec)
@@ -149,7 +149,8 @@ int tcpark_park_transient(struct sock *sk)
 	atomic64_inc(&tcpark_pernet(net)->stats.parks);
 	/* An app that still holds the fd (idle timer) sees tpi_parks. */
 	WRITE_ONCE(tcpark_sk(sk)->parks, tcpark_sk(sk)->parks + 1);
-	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED, 0);
+	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED,
+			     TCPARK_REASON_NONE);
 	return 0;
 }
 

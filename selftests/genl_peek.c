@@ -39,6 +39,10 @@ static const struct {
 	{ TCPARK_A_SND_WSCALE, "snd_wscale" },
 	{ TCPARK_A_RCV_WSCALE, "rcv_wscale" },
 	{ TCPARK_A_TCP_OPTIONS, "options" },
+	{ TCPARK_A_IDLE_AGE_MS, "idle_age" },
+	{ TCPARK_A_PEER_SILENT_MS, "peer_silent" },
+	{ TCPARK_A_KA_ANSWERED, "ka_answered" },
+	{ TCPARK_A_PROBES_OUT, "probes_out" },
 };
 
 static unsigned long long u(const struct nlattr *a)

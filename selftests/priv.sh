@@ -8,8 +8,11 @@
 # itself (genl_peek: a GET dump, a GET by cookie, joining the events
 # group both ways) and through tcparkctl (-j show, show, monitor). They
 # must see the records, their tuples, mss and options, but no snd_nxt,
-# rcv_nxt, snd_wnd or rcv_wnd, and be refused the events group (EPERM,
-# tcparkctl exit 77); root still sees all of it, in replies and events.
+# rcv_nxt, snd_wnd or rcv_wnd, nor the stamps and counts that forged
+# segments move (idle age, peer silence, keepalives answered, probes
+# out: they would tell which forged segment a record accepted), and be
+# refused the events group (EPERM, tcparkctl exit 77); root still sees
+# all of it, in replies and events.
 # shellcheck disable=SC2086 # $NOBODY and $USERNS are word lists
 set -e
 # shellcheck source=lib.sh
@@ -53,10 +56,14 @@ records_fam()	{ grep -c "^msg .* state=2 family=$1 " "$TMP/out" || true; }
 with_seq()	{ grep -Ec "^msg .*fields=.*(snd_nxt|rcv_nxt|snd_wnd|rcv_wnd)" "$TMP/out" || true; }
 full_seq()	{ grep -c "^msg .*fields=snd_nxt,rcv_nxt,snd_wnd,rcv_wnd,mss" "$TMP/out" || true; }
 with_mss()	{ grep -c "^msg .* state=2 .*fields=.*mss" "$TMP/out" || true; }
+# Records with any of the stamps and counts; with all four.
+with_stamps()	{ grep -Ec "^msg .* state=2 .*fields=.*(idle_age|peer_silent|ka_answered|probes_out)" "$TMP/out" || true; }
+all_stamps()	{ grep -c "^msg .* state=2 .*fields=.*idle_age,peer_silent,ka_answered,probes_out" "$TMP/out" || true; }
 
 # In tcparkctl's flattened JSON: keys that must not be there, and mss.
 json_seq()	{ grep -Ec '^\[[0-9]+\]\.(snd_nxt|rcv_nxt|snd_wnd|rcv_wnd)=' "$1" || true; }
 json_mss()	{ grep -Ec '^\[[0-9]+\]\.mss=' "$1" || true; }
+json_stamps()	{ grep -Ec '^\[[0-9]+\]\.(idle_age_ms|peer_silent_ms|ka_answered|probes_out)=' "$1" || true; }
 
 module_load
 setup_hosts
@@ -70,6 +77,7 @@ as root "$PEEK" dump
 log_test "root: dump has the 4 records, 2 per family" eq \
 	"$(records) $(records_fam 2) $(records_fam 10)" "4 2 2"
 log_test "root: each with snd_nxt, rcv_nxt, snd_wnd, rcv_wnd" eq "$(full_seq)" 4
+log_test "root: each with idle age, peer silence, ka_answered, probes_out" eq "$(all_stamps)" 4
 C4=$(grep "^msg .* state=2 family=2 " "$TMP/out" | head -n 1 | sed 's/.*cookie=\([0-9]*\).*/\1/')
 C6=$(grep "^msg .* state=2 family=10 " "$TMP/out" | head -n 1 | sed 's/.*cookie=\([0-9]*\).*/\1/')
 for c in "$C4" "$C6"; do
@@ -85,6 +93,7 @@ log_test "root: get cookie 0: ENOENT, no record" eval \
 as root tcparkctl -j show state parked
 json_flat_file "$TMP/out" "$TMP/flat" || true
 log_test "root: tcparkctl -j show: 4 x 4 seq/window keys" eq "$(json_seq "$TMP/flat")" 16
+log_test "root: tcparkctl -j show: 4 x 4 stamp/count keys" eq "$(json_stamps "$TMP/flat")" 16
 as root "$PEEK" join
 log_test "root: joins the events group" eval \
 	'grep -Eq "^join add=0 bind=(0|-)$" "$TMP/out"'
@@ -94,11 +103,12 @@ for who in nobody userns; do
 	log_test "$who: dump: exit 0, the 4 records, 2 per family" eq \
 		"$rc $(records) $(records_fam 2) $(records_fam 10)" "0 4 2 2"
 	log_test "$who: dump: no snd_nxt/rcv_nxt/snd_wnd/rcv_wnd" eq "$(with_seq)" 0
+	log_test "$who: dump: no idle age/peer silence/ka_answered/probes_out" eq "$(with_stamps)" 0
 	log_test "$who: dump: mss and options still there" eq "$(with_mss)" 4
 	for c in "$C4" "$C6"; do
 		as "$who" "$PEEK" get "$c"
-		log_test "$who: get cookie $c: the record, no seq fields" eq \
-			"$rc $(records) $(with_seq)" "0 1 0"
+		log_test "$who: get cookie $c: the record, no seq fields or stamps" eq \
+			"$rc $(records) $(with_seq) $(with_stamps)" "0 1 0 0"
 	done
 	as "$who" "$PEEK" join
 	log_test "$who: events group refused (EPERM), both ways" eval \
@@ -110,6 +120,10 @@ for who in nobody userns; do
 	log_test "$who: tcparkctl -j show: 4 parked, no seq keys, 4 mss" eq \
 		"$(grep -c '^\[[0-9]*\]\.state="parked"$' "$TMP/flat") $(json_seq "$TMP/flat") $(json_mss "$TMP/flat")" \
 		"4 0 4"
+	as "$who" tcparkctl -j show state parked
+	json_flat_file "$TMP/out" "$TMP/flat" || true
+	log_test "$who: tcparkctl -j show state parked: no stamp or count keys" eq \
+		"$(json_stamps "$TMP/flat")" 0
 	as "$who" tcparkctl show state parked
 	log_test "$who: tcparkctl show: exit 0, no error, no seq or wnd" eval \
 		'eq "$rc" 0 && [ ! -s "$TMP/err" ] && eq "$(grep -c PARKED "$TMP/out")" 4 &&

@@ -17,13 +17,17 @@
 #     (expired_peer_timeout) and the peers are reset.
 #  4. ICMP errors quoting a record's segment (forge -I), as tcp_v4_err()
 #     and tcp_v6_err() judge them: one quoting a sequence number we never
-#     sent is ignored; a soft one (host unreachable, time exceeded) is
-#     counted and changes nothing; a hard one (port unreachable) ends the
-#     record, reason icmp.
+#     sent is ignored; a soft one (host unreachable, time exceeded), or a
+#     hard one (port unreachable) that does not answer a probe (no probe
+#     out, or quoting our ACK) is counted and changes nothing; a hard one
+#     answering a probe ends the record, reason icmp.
 #  5. The local IPv4 address removed while probes run: the IPv4 records'
 #     probes cannot leave, they expire as a vanished peer's (reason
 #     probes); the IPv6 ones stay.
-#  6. The server netns deleted while 200 records probe: all freed, every
+#  6. Data for a record whose listener is gone, sent once: the device
+#     never retransmits it, and the record still ends after
+#     wake_timeout_ms (reason wake-timeout), the device reset.
+#  7. The server netns deleted while 200 records probe: all freed, every
 #     client reset; then rmmod.
 # The expiry events carry the reason (tcparkctl monitor).
 set -e
@@ -162,15 +166,6 @@ mass_end
 srv_sysctl peer_timeout_ms 7440000
 
 echo "# 4. ICMP errors about a record's segments"
-srv_sysctl keepalive_interval_ms 0
-mass_start
-mass "connect 2 4"
-mass "connect 2 6"
-mass park
-log_test "4 parked" wait_stat parked 4
-tcparkctl -n "$NS_SRV" -j monitor >"$TMP/mon" 2>&1 &
-MON_PID=$!
-sleep 0.5
 # icmp FAMILY TYPE/CODE SEQ: from the client, about the last record of
 # FAMILY (4 or 6) that -j show lists, quoting a segment of ours at SEQ.
 icmp()
@@ -182,26 +177,60 @@ icmp()
 	run "$DIR/forge" -n "$NS_CLI" -R "$NS_SRV" -s "$_s" -S "$_l" -d "$_d" -D "$_p" \
 		-q "$3" -I "$2"
 }
+srv_sysctl keepalive_interval_ms 0
+mass_start
+mass "connect 2 4"
+mass "connect 2 6"
+mass park
+log_test "4 parked, probes off" wait_stat parked 4
 ig0=$(xstat .icmp.ignored)
 so0=$(xstat .icmp.soft)
 ex0=$(xstat .expired.icmp)
 log_test "IPv4 port unreachable quoting snd_nxt + 1000 (forged)" icmp 4 3/3 snd_nxt+1000
 log_test "IPv6 port unreachable quoting snd_nxt - 2 (forged)" icmp 6 1/4 snd_nxt-2
 log_test "  both ignored" busywait 3000 eval '[ "$(xstat .icmp.ignored)" = $((ig0 + 2)) ]'
-log_test "IPv4 host unreachable quoting our probe (snd_nxt - 1)" icmp 4 3/1 snd_nxt-1
+log_test "IPv4 host unreachable quoting snd_nxt - 1" icmp 4 3/1 snd_nxt-1
 log_test "IPv6 time exceeded quoting our ACK (snd_nxt)" icmp 6 3/0 snd_nxt
-log_test "  both soft: counted" busywait 3000 eval '[ "$(xstat .icmp.soft)" = $((so0 + 2)) ]'
-log_test "  all 4 still parked" stat_is parked 4
-log_test "IPv4 port unreachable quoting our probe" icmp 4 3/3 snd_nxt-1
+# TCP keeps even a hard error on an established socket as a soft one
+# (sk_err_soft); a record takes one only as the answer to a probe.
+log_test "IPv4 port unreachable at snd_nxt - 1, no probe out" icmp 4 3/3 snd_nxt-1
 log_test "IPv6 port unreachable quoting our ACK" icmp 6 1/4 snd_nxt
-log_test "  both records ended" wait_stat parked 2
+log_test "  all four soft: counted" busywait 3000 eval '[ "$(xstat .icmp.soft)" = $((so0 + 4)) ]'
+log_test "  all 4 still parked" stat_is parked 4
+log_test "  none expired" eq "$(xstat .expired.icmp)" "$ex0"
+mass rst
+mass_end
+log_test "no record left" wait_stat parked 0
+
+# Probes that the devices never see (lost on the server's egress).
+srv_sysctl keepalive_interval_ms 1000
+srv_sysctl keepalive_probes 10
+mass_start
+mass "connect 1 4"
+mass "connect 1 6"
+mass park
+log_test "2 parked, probing" wait_stat parked 2
+run "$IP" netns exec "$NS_SRV" tc qdisc add dev veth_srv root netem loss 100%
+probes_out_both()
+{
+	[ "$(tcparkctl -n "$NS_SRV" -j show state parked |
+		grep -o '"probes_out":[1-9]' | wc -l)" = 2 ]
+}
+log_test "  both have a probe out" busywait 5000 probes_out_both
+tcparkctl -n "$NS_SRV" -j monitor >"$TMP/mon" 2>&1 &
+MON_PID=$!
+sleep 0.5
+log_test "IPv4 port unreachable quoting our probe" icmp 4 3/3 snd_nxt-1
+log_test "IPv6 port unreachable quoting our probe" icmp 6 1/4 snd_nxt-1
+log_test "  both records ended" wait_stat parked 0
 log_test "  counted as expired icmp" eq "$(xstat .expired.icmp)" $((ex0 + 2))
 log_test "  expiry events: reason icmp" \
 	busywait 3000 eval '[ "$(grep -c "\"reason\":\"icmp\"" "$TMP/mon")" = 2 ]'
 log_test "  nothing ignored or soft on the way" \
-	eq "$(xstat .icmp.ignored) $(xstat .icmp.soft)" "$((ig0 + 2)) $((so0 + 2))"
+	eq "$(xstat .icmp.ignored) $(xstat .icmp.soft)" "$((ig0 + 2)) $((so0 + 4))"
 kill "$MON_PID" 2>/dev/null || true
 MON_PID=
+run "$IP" netns exec "$NS_SRV" tc qdisc del dev veth_srv root
 mass rst
 mass_end
 
@@ -226,7 +255,43 @@ mass rst
 mass_end
 log_test "no record left" wait_stat parked 0
 
-echo "# 6. the server netns deleted, then rmmod, while probes run"
+echo "# 6. data for a record with no listener, then the device goes"
+srv_sysctl keepalive_interval_ms 0
+srv_sysctl wake_timeout_ms 1000
+mass_start
+mass "connect 1 4"
+mass "connect 1 6"
+mass park
+log_test "2 parked, probes off" wait_stat parked 2
+mass close-listeners
+tcparkctl -n "$NS_SRV" -j monitor >"$TMP/mon" 2>&1 &
+MON_PID=$!
+sleep 0.5
+wx0=$(xstat .wake.expired)
+# One data segment each (forged from the device, never retransmitted):
+# the record waits for a listener; nothing else arrives for it.
+for f in 4 6; do
+	_r=$(tcparkctl -n "$NS_SRV" -j show "-$f" state parked)
+	_l=$(echo "$_r" | sed -n 's/.*"local_port":\([0-9]*\).*/\1/p')
+	_p=$(echo "$_r" | sed -n 's/.*"remote_port":\([0-9]*\).*/\1/p')
+	if [ "$f" = 4 ]; then _s=$CLI_IP4 _d=$SRV_IP4; else _s=$CLI_IP6 _d=$SRV_IP6; fi
+	log_test "IPv$f data at rcv_nxt, no listener" run "$DIR/forge" -n "$NS_CLI" \
+		-R "$NS_SRV" -s "$_s" -S "$_p" -d "$_d" -D "$_l" -f PA -q rcv_nxt -a snd_nxt -l 10
+done
+log_test "  both still parked, waiting" stat_is parked 2
+log_test "  both end within wake_timeout_ms + its half" busywait 4000 stat_is parked 0
+log_test "  counted as wake expired" eq "$(($(xstat .wake.expired) - wx0))" 2
+log_test "  expiry events: reason wake-timeout" \
+	busywait 3000 eval '[ "$(grep -c "\"reason\":\"wake-timeout\"" "$TMP/mon")" = 2 ]'
+kill "$MON_PID" 2>/dev/null || true
+MON_PID=
+log_test "  the clients were reset (CLOSE, ECONNRESET)" wait_mass_state 0 2 2
+mass close-clients
+mass_end
+srv_sysctl wake_timeout_ms 30000
+srv_sysctl keepalive_interval_ms 1000
+
+echo "# 7. the server netns deleted, then rmmod, while probes run"
 mass_start
 mass "connect 100 4"
 mass "connect 100 6"

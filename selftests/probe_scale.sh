@@ -77,8 +77,14 @@ log_test "$N parked" busywait 120000 stat_is parked "$N"
 
 off=$(cpu_busy 3)
 echo "# CPU busy, $N records, probes off: $off%"
-log_test "probes off: CPU within 5 points of the idle guest ($off% vs $idle0%)" \
-	eq "$((off <= idle0 + 5))" 1
+# KASAN and lockdep slow every visit several times over: on the debug
+# kernel the figures are printed and only their sanity is checked.
+if debug_kernel; then
+	echo "# debug kernel: CPU and rate bounds not checked"
+else
+	log_test "probes off: CPU within 5 points of the idle guest ($off% vs $idle0%)" \
+		eq "$((off <= idle0 + 5))" 1
+fi
 
 # Records take the interval at their park: park again with probes on.
 mass rst
@@ -100,8 +106,13 @@ s1=$(sent)
 t1=$(awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime)
 rate=$(((s1 - s0) * 1000 / (t1 - t0)))
 echo "# $((s1 - s0)) probes in $((t1 - t0)) ms: $rate a second for $N records; CPU busy $on%"
-log_test "probe rate between N / 2 and N a second ($rate)" \
-	eq "$((rate * 2 >= N && rate <= N * 11 / 10))" 1
+if debug_kernel; then
+	log_test "probes flow, at most N a second ($rate)" \
+		eq "$((rate > 0 && rate <= N * 11 / 10))" 1
+else
+	log_test "probe rate between N / 2 and N a second ($rate)" \
+		eq "$((rate * 2 >= N && rate <= N * 11 / 10))" 1
+fi
 
 # What the server sends now is probes: its veth's tx_packets, read about
 # every 250 ms for 3 s (wirecap cannot keep up with 50,000 a second
@@ -128,7 +139,11 @@ spread_ok()
 			exit max > 2 * avg || s == 0
 		}' "$TMP/hist"
 }
-log_test "probes spread over the interval (no 250 ms bin above twice the average)" spread_ok
+if debug_kernel; then
+	log_test "probes in the bins" eval '[ "$(awk "{ s += \$2 } END { print s > 0 }" "$TMP/hist")" = 1 ]'
+else
+	log_test "probes spread over the interval (no 250 ms bin above twice the average)" spread_ok
+fi
 
 # rmmod with every record probing: each peer gets its RST, nothing leaks.
 mass close-listeners

@@ -152,15 +152,19 @@ struct tcpark_info {
  *		KA_SENT
  *	and for a parked transient record (state PARKED, mode TRANSIENT)
  *		COOKIE, STATE, TCP_STATE, MODE, FAMILY, addresses, ports, UID,
- *		IDLE_AGE_MS (since the peer's last segment), KA_ANSWERED,
- *		KA_INTERVAL_MS, KA_PROBES (what it probes with), PROBES_OUT
- *		(unanswered probes now), PEER_SILENT_MS (since the peer last
- *		sent anything we took: data, ACK, keepalive), SND_NXT,
- *		RCV_NXT, SND_WND, RCV_WND, MSS, SND_WSCALE, RCV_WSCALE,
- *		TCP_OPTIONS
- *	SND_NXT, RCV_NXT, SND_WND and RCV_WND go only to a requester with
- *	CAP_NET_ADMIN in the netns's user namespace (as TCP_REPAIR); others
- *	get the rest, as ss(8) shows them.
+ *		KA_INTERVAL_MS, KA_PROBES (what the record probes with: the
+ *		socket's TCPARK_KEEPALIVE at its park), MSS, SND_WSCALE,
+ *		RCV_WSCALE, TCP_OPTIONS, and
+ *		SND_NXT, RCV_NXT, SND_WND, RCV_WND, IDLE_AGE_MS (since the
+ *		peer's last acceptable segment), PEER_SILENT_MS (since the
+ *		peer last sent anything the record took: data, ACK,
+ *		keepalive), KA_ANSWERED (the peer's keepalives answered,
+ *		saturating at 255), PROBES_OUT (unanswered probes now)
+ *	The second group goes only to a requester with CAP_NET_ADMIN in the
+ *	netns's user namespace (as TCP_REPAIR): sequence numbers, and the
+ *	stamps and counts that forged segments would move, which would tell
+ *	their sender which ones the record accepted. Others get the first
+ *	group, as ss(8) shows such things.
  * TCPARK_CMD_STATS -> STAT_* attributes (STAT_INELIGIBLE is the sum of
  *	the STAT_REFUSED_* reasons) and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
@@ -213,13 +217,14 @@ enum tcpark_event {
 
 /* TCPARK_A_REASON: why a parked record ended. */
 enum tcpark_reason {
+	TCPARK_REASON_NONE		= 0,	/* events other than EXPIRED */
 	TCPARK_REASON_PEER_RESET	= 1,	/* the peer's RST at rcv_nxt */
 	TCPARK_REASON_PROBES,		/* keepalive probes unanswered */
 	TCPARK_REASON_PEER_TIMEOUT,	/* silent for peer_timeout_ms */
 	TCPARK_REASON_WAKE_TIMEOUT,	/* its data found no listener */
 	TCPARK_REASON_KILL,		/* TCPARK_CMD_KILL */
 	TCPARK_REASON_NETNS_EXIT,	/* netns deleted or module unloaded */
-	TCPARK_REASON_ICMP,		/* a hard ICMP error (port unreachable...) */
+	TCPARK_REASON_ICMP,		/* a hard ICMP error answering a probe */
 };
 
 /* net.tcpark.peer_timeout_ms (and TCPARK_A_PEER_TIMEOUT_MS): 0 = never. */
