@@ -56,16 +56,11 @@ static struct tcpark_info info_of(int fd)
 }
 
 /*
- * close() parks only a connection with nothing in flight: were the reply
- * not acknowledged yet, it would be an ordinary close (FIN). SO_LINGER
- * with a timeout makes close() wait for the device's ACK first (3 s at
- * most), then park.
+ * close() parks. With the reply still in flight it returns at once all
+ * the same, and the connection parks once the device has acked it.
  */
 static void park(int fd)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 3 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
 }
 

@@ -12,7 +12,8 @@
  * is added to the data path: the timer fires once per idle period, checks
  * the age, and re-arms for the rest. Parking needs the socket lock, which
  * a timer cannot take: the timer queues the socket (with a reference) to
- * a work item that takes it.
+ * a work item that takes it. A close() deferred until its data is acked
+ * (defer.c) uses the same timer and work item.
  */
 #include <linux/llist.h>
 #include <linux/slab.h>
@@ -68,9 +69,15 @@ static void tcpark_idle_timer(struct timer_list *t)
 	struct tcpark_sock *ctx = from_timer(ctx, t, idle_timer);
 	struct sock *sk = ctx->sk;
 	struct tcpark_idle_req *req;
+	bool due;
 	u32 rest;
 
-	if (!tcpark_idle_due(sk, &rest)) {
+	/* The same timer waits for a deferred close's ACKs (defer.c). */
+	if (smp_load_acquire(&ctx->deferred))
+		due = tcpark_defer_due(sk, ctx, &rest);
+	else
+		due = tcpark_idle_due(sk, &rest);
+	if (!due) {
 		tcpark_idle_arm(sk, ctx, rest);
 		goto out;
 	}
@@ -102,11 +109,18 @@ static void tcpark_idle_park(struct sock *sk)
 	int ret;
 
 	lock_sock(sk);
-	/* Closed, or released, since the timer fired: nothing to do. */
-	if (!tcpark_is_ours(sk) || !tcpark_idle_due(sk, &rest))
+	/* Released since the timer fired: nothing to do. */
+	if (!tcpark_is_ours(sk))
 		goto out;
 	ctx = tcpark_sk(sk);
-	ret = tcpark_park_transient(sk);
+	if (ctx->deferred) {
+		tcpark_defer_finish(sk, ctx);
+		goto out;
+	}
+	/* Closed, or busy again, since the timer fired. */
+	if (!tcpark_idle_due(sk, &rest))
+		goto out;
+	ret = tcpark_park_transient(sk, NULL);
 	if (ret)
 		tcpark_idle_arm(sk, ctx, rest);	/* try again next period */
 	else

@@ -704,7 +704,15 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_ICMP_SOFT,
 			      atomic64_read(&st->icmp_soft), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_ICMP_IGNORED,
-			      atomic64_read(&st->icmp_ignored), TCPARK_A_PAD))
+			      atomic64_read(&st->icmp_ignored), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRED,
+			      atomic64_read(&st->deferred), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRED_PARKED,
+			      atomic64_read(&st->deferred_parked), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRED_CLOSED,
+			      atomic64_read(&st->deferred_closed), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRING,
+			      atomic_read(&tn->deferring), TCPARK_A_PAD))
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, TCPARK_A_IDLE_MS, READ_ONCE(def->s.idle_ms)) ||
 	    nla_put_u32(skb, TCPARK_A_MODE, READ_ONCE(def->s.mode)) ||

@@ -18,6 +18,15 @@
  */
 int tcpark_park_check(struct sock *sk, int *reason)
 {
+	return tcpark_park_check_flight(sk, reason, false);
+}
+
+/*
+ * The same; with @in_flight_ok, data sent or queued and not yet acked
+ * does not stop it (a close() that can wait for the ACKs, defer.c).
+ */
+int tcpark_park_check_flight(struct sock *sk, int *reason, bool in_flight_ok)
+{
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct tcpark_settings s;
 
@@ -29,7 +38,8 @@ int tcpark_park_check(struct sock *sk, int *reason)
 	if (s.pin)
 		return -EBUSY;
 	*reason = TCPARK_REFUSED_UNACKED;
-	if (tp->snd_una != tp->snd_nxt || tp->write_seq != tp->snd_nxt)
+	if (!in_flight_ok &&
+	    (tp->snd_una != tp->snd_nxt || tp->write_seq != tp->snd_nxt))
 		return -EBUSY;
 	*reason = TCPARK_REFUSED_UNREAD;
 	if (!skb_queue_empty(&sk->sk_receive_queue) ||

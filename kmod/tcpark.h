@@ -54,6 +54,12 @@ struct tcpark_sock {
 	u64 ka_answered;
 	u64 ka_sent;
 	bool dead;			/* released: the timer stays off */
+	/* Closed with data in flight, waiting for its ACKs (defer.c). */
+	bool deferred;
+	kuid_t defer_uid;		/* the owner, reserved for its park */
+	unsigned long defer_until;	/* jiffies: then close as TCP */
+	u32 defer_una;			/* snd_una at the last look */
+	u32 defer_poll_ms;		/* the timer's interval now */
 	/* Reactivated child: the listener to wake at its first data. */
 	struct sock *wake_parent;
 	void (*saved_data_ready)(struct sock *sk);
@@ -110,6 +116,9 @@ struct tcpark_stats {
 	atomic64_t expired_icmp;
 	atomic64_t icmp_soft;
 	atomic64_t icmp_ignored;
+	atomic64_t deferred;
+	atomic64_t deferred_parked;
+	atomic64_t deferred_closed;
 };
 
 /*
@@ -151,6 +160,7 @@ struct tcpark_net {
 	unsigned long *ports;		/* local ports with records */
 	struct xarray port_refs;	/* port -> its records (xa_mk_value) */
 	atomic_t parked;		/* records, and parks reserving one */
+	atomic_t deferring;		/* closed, waiting for ACKs (defer.c) */
 	struct xarray uids;		/* kuid -> its parked, limits.c */
 	/* LOCAL_IN hooks, registered while the netns has users (hook.c) */
 	struct net *net;
@@ -245,7 +255,16 @@ int tcpark_kill(struct sock *sk);
 
 /* transient.c */
 void tcpark_close(struct sock *sk, long timeout);
-int tcpark_park_transient(struct sock *sk);
+int tcpark_park_transient(struct sock *sk, const kuid_t *reserved);
+int tcpark_park_check_flight(struct sock *sk, int *reason, bool in_flight_ok);
+
+bool tcpark_all_acked(const struct sock *sk);
+
+/* defer.c */
+int tcpark_defer_close(struct sock *sk, struct tcpark_sock *ctx);
+bool tcpark_defer_due(struct sock *sk, struct tcpark_sock *ctx, u32 *rest_ms);
+void tcpark_defer_finish(struct sock *sk, struct tcpark_sock *ctx);
+void tcpark_defer_release(struct sock *sk, struct tcpark_sock *ctx);
 void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
 			 u8 *flags);
 

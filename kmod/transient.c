@@ -103,19 +103,23 @@ static void tcpark_flush_ack(struct sock *sk)
 
 /*
  * Under lock_sock(). 0: parked, the socket is now CLOSE and silent.
- * Counts the park or the reason it was refused.
+ * Counts the park or the reason it was refused. @reserved: the owner
+ * whose limit units a deferred close (defer.c) already holds, which this
+ * consumes either way; NULL: the socket's owner, reserved here.
  */
-int tcpark_park_transient(struct sock *sk)
+int tcpark_park_transient(struct sock *sk, const kuid_t *reserved)
 {
 	struct tcpark_record *rec, event;
 	struct net *net = sock_net(sk);
-	kuid_t uid = sock_i_uid(sk);
+	kuid_t uid = reserved ? *reserved : sock_i_uid(sk);
 	int reason, ret;
 
 	ret = tcpark_park_check(sk, &reason);
-	if (!ret && !tcpark_limits_reserve(net, uid)) {
+	if (!ret && !reserved && !tcpark_limits_reserve(net, uid)) {
 		reason = TCPARK_REFUSED_LIMIT;
 		ret = -ENOSPC;
+	} else if (ret && reserved) {
+		tcpark_limits_release(net, uid);
 	}
 	if (ret) {
 		tcpark_count_refusal(net, reason);
@@ -154,7 +158,7 @@ int tcpark_park_transient(struct sock *sk)
 	return 0;
 }
 
-static bool tcpark_all_acked(const struct sock *sk)
+bool tcpark_all_acked(const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
@@ -191,12 +195,15 @@ static void tcpark_linger_for_acks(struct sock *sk, long timeo)
  * transient mode and eligible; otherwise (or after parking) TCP's close.
  * SO_LINGER with a zero timeout asks for an abortive close (RST): that
  * request wins over parking; with a timeout, close() first waits for the
- * ACK of what was sent, up to that long.
+ * ACK of what was sent, up to that long. Without SO_LINGER, data still
+ * in flight does not block close() either: the socket is orphaned as
+ * TCP orphans it, and parks once the peer has acked everything (defer.c).
  */
 void tcpark_close(struct sock *sk, long timeout)
 {
 	bool abort = sock_flag(sk, SOCK_LINGER) && !READ_ONCE(sk->sk_lingertime);
 	struct tcpark_settings s;
+	int deferred = 0;
 
 	tcpark_effective(sk, &s);
 	if (s.mode == TCPARK_MODE_TRANSIENT && !abort &&
@@ -204,9 +211,17 @@ void tcpark_close(struct sock *sk, long timeout)
 		lock_sock(sk);
 		if (timeout && sk->sk_socket)
 			tcpark_linger_for_acks(sk, timeout);
-		if (sk->sk_state == TCP_ESTABLISHED)
-			tcpark_park_transient(sk);
+		/* Not for SO_LINGER (an exiting task's close() passes 0). */
+		else if (sk->sk_socket && !sock_flag(sk, SOCK_LINGER) &&
+			 !tcpark_all_acked(sk))
+			deferred = tcpark_defer_close(sk, tcpark_sk(sk));
+		if (!deferred && sk->sk_state == TCP_ESTABLISHED)
+			tcpark_park_transient(sk, NULL);
 		release_sock(sk);
+	}
+	if (deferred > 0) {
+		sock_put(sk);	/* the caller's, as tcp_close() drops it */
+		return;
 	}
 	tcpark_base_prot(sk)->close(sk, timeout);
 }

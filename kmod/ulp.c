@@ -112,6 +112,7 @@ static void tcpark_ulp_release(struct sock *sk)
 
 	if (ctx) {
 		tcpark_idle_stop(sk, ctx);
+		tcpark_defer_release(sk, ctx);
 		tcpark_reactivated_forget(sk, ctx);
 	}
 	WRITE_ONCE(sk->sk_prot, tcpark_base_prot(sk));

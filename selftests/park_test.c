@@ -21,7 +21,8 @@
  *         another's answers alone; old segments that must not move
  *         TS.Recent; a straddling segment; a client reusing its port (RFC 5961
  *         §4 recovery); kill; closes that stay TCP's (SO_LINGER 0, unread
- *         data, unacked data). Tests that only exercise the hook on an
+ *         data); a close with data in flight that parks once it is acked,
+ *         and one whose ACKs never come (a FIN after tcp_fin_timeout). Tests that only exercise the hook on an
  *         IPv4 record are skipped for ipv4mapped: ipv4 covers them;
  *  ka30   one connection of each kind at once, 30+ keepalive probes each,
  *         every probe answered with exact fields;
@@ -551,7 +552,7 @@ static void park_fixture_fini(struct __test_metadata *_metadata, FIXTURE_DATA(pa
 {
 	char cmd[256];
 
-	if (cli_path) {	/* ineligible_unacked's delay, if it failed midway */
+	if (cli_path) {	/* a netem qdisc, if a test failed midway */
 		snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root 2>/dev/null",
 			 strrchr(cli_path, '/') + 1);
 		if (system(cmd) < 0)
@@ -560,8 +561,10 @@ static void park_fixture_fini(struct __test_metadata *_metadata, FIXTURE_DATA(pa
 	conn_abort(&self->c);
 	if (self->raw >= 0)
 		close(self->raw);
-	if (self->sd.srv_ns >= 0)
+	if (self->sd.srv_ns >= 0) {
 		ns_sysctl(self->sd.srv_ns, INVALID_RATELIMIT, 500);
+		ns_sysctl(self->sd.srv_ns, "/proc/sys/net/ipv4/tcp_fin_timeout", 60);
+	}
 	side_close(&self->sd);
 }
 
@@ -1490,28 +1493,102 @@ TEST_F(park, ineligible_unread)
 	EXPECT_FALSE(parked(&self->c));
 }
 
-/* 8. Data not yet acknowledged: TCP's close (data, then FIN), no record. */
-TEST_F(park, ineligible_unacked)
+/*
+ * 8. Data not yet acknowledged, no SO_LINGER (deferred park): close()
+ * returns at once, nothing but the data leaves, the socket waits for the
+ * client's ACKs (1.5 s away) as an orphan, counted as TCP counts them,
+ * and then parks: the client gets every byte and stays ESTABLISHED, and
+ * the record's snd_nxt is past the reply.
+ */
+TEST_F(park, deferred_parks_after_ack)
 {
-	uint64_t inel = stat_of("ineligible"), unacked = stat_of("unacked");
-	uint64_t parks = stat_of("parks");
+	uint64_t parks = stat_of("parks"), unacked = stat_of("unacked");
+	uint64_t waited = stat_of("waited"), then = stat_of("then_parked");
 	const char *ns = strrchr(cli_path, '/') + 1;
 	static char buf[3000];
-	char cmd[256];
 	struct tcp_info ti;
-	int i, n, got = 0, fin = 0;
+	char cmd[256];
+	uint64_t took;
+	int i, n;
 
 	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
-	/* The client's ACKs take 300 ms to reach the server. */
-	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 300ms", ns);
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 1500ms", ns);
 	ASSERT_EQ(0, system(cmd));
 	memset(buf, 'd', sizeof(buf));
 	ASSERT_EQ((ssize_t)sizeof(buf), write(self->c.srv, buf, sizeof(buf)));
 	ASSERT_EQ(0, tcp_info_of(self->c.srv, &ti));
 	EXPECT_LT(0, ti.tcpi_unacked);
 	self->c.idx_close = npkts;
-	close(self->c.srv);
+	took = now_ns();
+	EXPECT_EQ(0, close(self->c.srv));
+	took = (now_ns() - took) / 1000000;
 	self->c.srv = -1;
+	TH_LOG("close() took %llu ms", (unsigned long long)took);
+	EXPECT_GT(150, took) TH_LOG("close() waited for the ACK");
+	/* Waiting now: an orphan of the server netns, not yet a record. */
+	EXPECT_EQ(1, stat_of("waiting"));
+	EXPECT_FALSE(parked(&self->c));
+	EXPECT_EQ((ssize_t)sizeof(buf), recv(self->c.cli, buf, sizeof(buf), MSG_WAITALL));
+	for (i = 0; i < 200 && !parked(&self->c); i++)
+		msleep(20);
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
+	EXPECT_EQ(0, system(cmd));
+	ASSERT_TRUE(parked(&self->c));
+	ASSERT_EQ(0, ctl_find(srv_path, self->c.s.port, self->c.c.port, &self->c.rec));
+	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
+	EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
+	drain(&self->sd.cap, 200);
+	for (n = 0, i = self->c.idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.s))
+			n += !!(pkts[i].flags & (TH_FIN | TH_RST));
+	EXPECT_EQ(0, n) TH_LOG("FIN or RST from the server after close()");
+	for (i = self->c.idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.c))
+			EXPECT_EQ(pkts[i].ack, self->c.rec.snd_nxt);
+	EXPECT_EQ(parks + 1, stat_of("parks"));
+	EXPECT_EQ(unacked, stat_of("unacked"));
+	EXPECT_EQ(waited + 1, stat_of("waited"));
+	EXPECT_EQ(then + 1, stat_of("then_parked"));
+	EXPECT_EQ(0, stat_of("waiting"));
+}
+
+/*
+ * 8b. The ACKs never come in time: the client's ACKs are all lost until
+ * tcp_fin_time() after the close (tcp_fin_timeout 2 s here, or 3.5 RTO).
+ * Then it ends as TCP's close would have: the data, then a FIN; no
+ * record; counted as then_closed.
+ */
+TEST_F_TIMEOUT(park, deferred_gives_up, 40)
+{
+	uint64_t parks = stat_of("parks"), closed = stat_of("then_closed");
+	const char *ns = strrchr(cli_path, '/') + 1;
+	static char buf[3000];
+	int i, n, got = 0, fin = 0;
+	char cmd[256];
+	uint64_t took;
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	ASSERT_EQ(0, ns_sysctl(self->sd.srv_ns, "/proc/sys/net/ipv4/tcp_fin_timeout", 2));
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem loss 100%%", ns);
+	ASSERT_EQ(0, system(cmd));
+	memset(buf, 'g', sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(self->c.srv, buf, sizeof(buf)));
+	self->c.idx_close = npkts;
+	took = now_ns();
+	EXPECT_EQ(0, close(self->c.srv));
+	self->c.srv = -1;
+	EXPECT_GT(150, (now_ns() - took) / 1000000);
+	EXPECT_EQ(1, stat_of("waiting"));
+	/* Past the bound, plus a few RTOs for the sweep of the timer. */
+	for (i = 0; i < 150 && stat_of("waiting"); i++)
+		msleep(50);
+	took = (now_ns() - took) / 1000000;
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
+	EXPECT_EQ(0, system(cmd));
+	TH_LOG("gave up %llu ms after close()", (unsigned long long)took);
+	EXPECT_EQ(0, stat_of("waiting"));
+	EXPECT_LE(1900, took) TH_LOG("gave up before tcp_fin_timeout");
+	EXPECT_EQ(closed + 1, stat_of("then_closed"));
 	while (got < (int)sizeof(buf) + 1) {
 		n = recv(self->c.cli, buf, sizeof(buf), 0);
 		if (n <= 0) {
@@ -1520,8 +1597,6 @@ TEST_F(park, ineligible_unacked)
 		}
 		got += n;
 	}
-	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
-	EXPECT_EQ(0, system(cmd));
 	EXPECT_EQ((int)sizeof(buf), got);
 	EXPECT_TRUE(fin) TH_LOG("no EOF after the data: %s", strerror(errno));
 	drain(&self->sd.cap, 200);
@@ -1531,8 +1606,48 @@ TEST_F(park, ineligible_unacked)
 			n += !!(pkts[i].flags & TH_FIN);
 		}
 	EXPECT_LE(1, n) TH_LOG("no FIN from the server on the wire");
-	EXPECT_EQ(inel + 1, stat_of("ineligible"));
-	EXPECT_EQ(unacked + 1, stat_of("unacked"));
+	EXPECT_EQ(parks, stat_of("parks"));
+	EXPECT_FALSE(parked(&self->c));
+}
+
+/*
+ * 8c. The client reads the reply and closes while the server's close
+ * waits for the ACKs: its FIN arrives with them. TCP's close would end
+ * with a FIN (LAST_ACK), and so does this one: no RST, no record.
+ */
+TEST_F_TIMEOUT(park, deferred_peer_fin, 40)
+{
+	uint64_t parks = stat_of("parks"), closed = stat_of("then_closed");
+	const char *ns = strrchr(cli_path, '/') + 1;
+	static char buf[3000];
+	int i, fin = 0, rst = 0;
+	char cmd[256];
+
+	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 1000ms", ns);
+	ASSERT_EQ(0, system(cmd));
+	memset(buf, 'f', sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(self->c.srv, buf, sizeof(buf)));
+	self->c.idx_close = npkts;
+	EXPECT_EQ(0, close(self->c.srv));
+	self->c.srv = -1;
+	EXPECT_EQ((ssize_t)sizeof(buf), recv(self->c.cli, buf, sizeof(buf), MSG_WAITALL));
+	EXPECT_EQ(0, close(self->c.cli));
+	self->c.cli = -1;
+	for (i = 0; i < 100 && stat_of("waiting"); i++)
+		msleep(50);
+	EXPECT_EQ(0, stat_of("waiting"));
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ(closed + 1, stat_of("then_closed"));
+	drain(&self->sd.cap, 1500);
+	for (i = self->c.idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.s)) {
+			rst += !!(pkts[i].flags & TH_RST);
+			fin += !!(pkts[i].flags & TH_FIN);
+		}
+	EXPECT_EQ(0, rst) TH_LOG("the server reset a peer that only closed");
+	EXPECT_LE(1, fin) TH_LOG("no FIN from the server");
 	EXPECT_EQ(parks, stat_of("parks"));
 	EXPECT_FALSE(parked(&self->c));
 }

@@ -101,6 +101,10 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_STAT_EXPIRED_ICMP]	= "expired_icmp",
 	[TCPARK_A_STAT_ICMP_SOFT]	= "icmp_soft",
 	[TCPARK_A_STAT_ICMP_IGNORED]	= "icmp_ignored",
+	[TCPARK_A_STAT_DEFERRED]	= "deferred",
+	[TCPARK_A_STAT_DEFERRED_PARKED]	= "deferred_parked",
+	[TCPARK_A_STAT_DEFERRED_CLOSED]	= "deferred_closed",
+	[TCPARK_A_STAT_DEFERRING]	= "deferring",
 };
 
 const char *tp_attr_name(unsigned int type)

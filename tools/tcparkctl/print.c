@@ -613,6 +613,13 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_ICMP_SOFT, "soft" },
 		{ TCPARK_A_STAT_ICMP_IGNORED, "ignored" },
 	};
+	/* close()s that returned at once and waited for the peer's ACKs. */
+	static const struct stat_field deferred[] = {
+		{ TCPARK_A_STAT_DEFERRED, "waited" },
+		{ TCPARK_A_STAT_DEFERRED_PARKED, "then_parked" },
+		{ TCPARK_A_STAT_DEFERRED_CLOSED, "then_closed" },
+		{ TCPARK_A_STAT_DEFERRING, "waiting" },
+	};
 	static const struct stat_field defaults[] = {
 		{ TCPARK_A_IDLE_MS, "idle_ms" },
 		{ TCPARK_A_MODE, "mode" },
@@ -646,6 +653,8 @@ void print_stats(const struct nlattr **tb)
 		print_fields(tb, "expired", expired, ARRAY_SIZE(expired));
 	if (tb[TCPARK_A_STAT_ICMP_SOFT])
 		print_fields(tb, "icmp", icmp, ARRAY_SIZE(icmp));
+	if (tb[TCPARK_A_STAT_DEFERRED])
+		print_fields(tb, "deferred", deferred, ARRAY_SIZE(deferred));
 	print_fields(tb, "defaults", defaults, ARRAY_SIZE(defaults));
 	print_fields(tb, "limits", limits, ARRAY_SIZE(limits));
 	out_obj_close();

@@ -302,6 +302,10 @@ enum tcpark_attr {
 	TCPARK_A_STAT_EXPIRED_ICMP,	/* u64: ... a hard ICMP error */
 	TCPARK_A_STAT_ICMP_SOFT,	/* u64: soft ICMP errors (counted only) */
 	TCPARK_A_STAT_ICMP_IGNORED,	/* u64: ICMP quoting a seq we never sent */
+	TCPARK_A_STAT_DEFERRED,		/* u64: close()s that waited for ACKs */
+	TCPARK_A_STAT_DEFERRED_PARKED,	/* u64: ... and then parked */
+	TCPARK_A_STAT_DEFERRED_CLOSED,	/* u64: ... and then closed as TCP */
+	TCPARK_A_STAT_DEFERRING,	/* u64: closed sockets waiting now */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1

@@ -467,6 +467,12 @@ static void do_stats(const struct nlmsghdr *req)
 		put_u64(nlh, TCPARK_A_STAT_ICMP_IGNORED, 18);
 		mnl_attr_put_u32(nlh, TCPARK_A_PEER_TIMEOUT_MS, 600000);
 	}
+	if (!env_num("FAKE_OLD_STATS", 0) && !env_num("FAKE_OLD_DEFER", 0)) {
+		put_u64(nlh, TCPARK_A_STAT_DEFERRED, 19);
+		put_u64(nlh, TCPARK_A_STAT_DEFERRED_PARKED, 20);
+		put_u64(nlh, TCPARK_A_STAT_DEFERRED_CLOSED, 21);
+		put_u64(nlh, TCPARK_A_STAT_DEFERRING, 22);
+	}
 	emit(nlh);
 	ack(req, 0, NULL, 0);
 }
