@@ -103,6 +103,7 @@ int tcpark_defer_close(struct sock *sk, struct tcpark_sock *ctx)
 	ctx->defer_until = jiffies + tcp_fin_time(sk);
 	ctx->defer_una = tcp_sk(sk)->snd_una;
 	ctx->defer_poll_ms = 0;
+	/* Pairs with the timer's smp_load_acquire(): the fields above first. */
 	smp_store_release(&ctx->deferred, true);
 	atomic_inc(&tn->deferring);
 	atomic64_inc(&tn->stats.deferred);

@@ -73,6 +73,7 @@ static void tcpark_idle_timer(struct timer_list *t)
 	u32 rest;
 
 	/* The same timer waits for a deferred close's ACKs (defer.c). */
+	/* Pairs with tcpark_defer_close(): its deadline and owner are set. */
 	if (smp_load_acquire(&ctx->deferred))
 		due = tcpark_defer_due(sk, ctx, &rest);
 	else
