@@ -130,6 +130,30 @@ out:
 	release_sock(sk);
 }
 
+/*
+ * Park @sk now if it is eligible, as the idle timer would (the pressure
+ * policy, pressure.c); an ineligible socket is skipped, not counted as a
+ * refusal: the policy only looks for eligible ones. 0 if parked.
+ */
+int tcpark_park_now(struct sock *sk)
+{
+	struct tcpark_settings s;
+	int reason, ret = -EBUSY;
+
+	lock_sock(sk);
+	if (!tcpark_is_ours(sk) || tcpark_sk(sk)->deferred)
+		goto out;
+	tcpark_effective(sk, &s);
+	if (s.mode != TCPARK_MODE_TRANSIENT || tcpark_park_check(sk, &reason))
+		goto out;
+	ret = tcpark_park_transient(sk, NULL);
+	if (!ret)
+		tcpark_idle_show_eof(sk);
+out:
+	release_sock(sk);
+	return ret;
+}
+
 static void tcpark_idle_work_fn(struct work_struct *work)
 {
 	struct tcpark_idle_req *req, *next;

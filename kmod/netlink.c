@@ -65,6 +65,8 @@ static const struct nla_policy tcpark_nl_policy[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_WAKE_TIMEOUT_MS] = { .type = NLA_U32 },
 	[TCPARK_A_MAX_PARKED_PER_UID] = { .type = NLA_U32 },
 	[TCPARK_A_PEER_TIMEOUT_MS] = { .type = NLA_U32 },
+	[TCPARK_A_ACTIVE_HIGH]	= { .type = NLA_U32 },
+	[TCPARK_A_ACTIVE_LOW]	= { .type = NLA_U32 },
 };
 
 /* ---- filters ---------------------------------------------------------- */
@@ -712,7 +714,9 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRED_CLOSED,
 			      atomic64_read(&st->deferred_closed), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRING,
-			      atomic_read(&tn->deferring), TCPARK_A_PAD))
+			      atomic_read(&tn->deferring), TCPARK_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PRESSURE_PARKS,
+			      atomic64_read(&st->pressure_parks), TCPARK_A_PAD))
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, TCPARK_A_IDLE_MS, READ_ONCE(def->s.idle_ms)) ||
 	    nla_put_u32(skb, TCPARK_A_MODE, READ_ONCE(def->s.mode)) ||
@@ -727,7 +731,10 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u32(skb, TCPARK_A_MAX_PARKED_PER_UID,
 			READ_ONCE(def->max_parked_per_uid)) ||
 	    nla_put_u32(skb, TCPARK_A_PEER_TIMEOUT_MS,
-			READ_ONCE(def->peer_timeout_ms)))
+			READ_ONCE(def->peer_timeout_ms)) ||
+	    nla_put_u32(skb, TCPARK_A_ACTIVE_HIGH,
+			READ_ONCE(def->active_high)) ||
+	    nla_put_u32(skb, TCPARK_A_ACTIVE_LOW, READ_ONCE(def->active_low)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -775,6 +782,10 @@ static const struct tcpark_set_attr tcpark_set_attrs[] = {
 	  offsetof(struct tcpark_defaults, max_parked_per_uid) },
 	{ TCPARK_A_PEER_TIMEOUT_MS, &tcpark_peer_timeout_range,
 	  offsetof(struct tcpark_defaults, peer_timeout_ms) },
+	{ TCPARK_A_ACTIVE_HIGH, &tcpark_active_range,
+	  offsetof(struct tcpark_defaults, active_high) },
+	{ TCPARK_A_ACTIVE_LOW, &tcpark_active_range,
+	  offsetof(struct tcpark_defaults, active_low) },
 };
 
 /*

@@ -42,6 +42,7 @@ int tcpark_register_sock(struct tcpark_sock *ctx, gfp_t gfp)
 		return ret;
 	}
 	atomic_long_inc(&tn->attached);
+	tcpark_pressure_kick(tn);
 	return 0;
 }
 
@@ -87,6 +88,7 @@ static int __net_init tcpark_net_init(struct net *net)
 
 	tcpark_hook_net_init(net, tn);
 	tcpark_sweep_init(tn);
+	tcpark_pressure_init(tn);
 
 	ret = tcpark_table_init(tn);
 	if (ret < 0)
@@ -108,6 +110,7 @@ err_table:
 static void __net_exit tcpark_net_pre_exit(struct net *net)
 {
 	tcpark_sweep_stop(tcpark_pernet(net));
+	tcpark_pressure_stop(tcpark_pernet(net));
 	tcpark_table_reset_all(net);
 }
 

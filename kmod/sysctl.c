@@ -26,6 +26,8 @@ const struct tcpark_range tcpark_max_parked_per_uid_range = {
 	0, 1U << 30, true };
 const struct tcpark_range tcpark_peer_timeout_range = {
 	TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX, true };
+const struct tcpark_range tcpark_active_range = {
+	0, TCPARK_ACTIVE_MAX, true };
 /* Bounded: a record whose data nobody takes must not wait forever. */
 const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
 
@@ -123,6 +125,8 @@ static struct ctl_table tcpark_sysctl_template[] = {
 		      tcpark_wake_timeout_range),
 	TCPARK_SYSCTL("peer_timeout_ms", peer_timeout_ms,
 		      tcpark_peer_timeout_range),
+	TCPARK_SYSCTL("active_high", active_high, tcpark_active_range),
+	TCPARK_SYSCTL("active_low", active_low, tcpark_active_range),
 };
 
 int tcpark_sysctl_register(struct net *net, struct tcpark_net *tn)

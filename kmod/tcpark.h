@@ -93,6 +93,8 @@ struct tcpark_defaults {
 	u32 wake_timeout_ms;		/* then data nobody takes draws an RST */
 	u32 max_parked_per_uid;
 	u32 peer_timeout_ms;		/* a silent peer's record expires */
+	u32 active_high;		/* pressure.c: park above this many */
+	u32 active_low;			/* ... down to this many */
 };
 
 struct tcpark_stats {
@@ -119,6 +121,7 @@ struct tcpark_stats {
 	atomic64_t deferred;
 	atomic64_t deferred_parked;
 	atomic64_t deferred_closed;
+	atomic64_t pressure_parks;
 };
 
 /*
@@ -170,6 +173,8 @@ struct tcpark_net {
 	bool hooked;			/* under hook_lock; READ_ONCE() */
 	bool hook_dying;
 	struct tcpark_sweep sweep;
+	struct delayed_work pressure;	/* pressure.c */
+	bool pressure_stopping;
 };
 
 /* The fields of a TCP segment that matter to a record. */
@@ -198,6 +203,7 @@ extern const struct tcpark_range tcpark_idle_range, tcpark_mode_range,
 	tcpark_ka_interval_range, tcpark_ka_probes_range,
 	tcpark_max_parked_range, tcpark_max_parked_mem_range,
 	tcpark_wake_timeout_range, tcpark_max_parked_per_uid_range,
+	tcpark_active_range,
 	tcpark_peer_timeout_range;
 
 static inline bool tcpark_in_range(const struct tcpark_range *r, u32 v)
@@ -259,6 +265,12 @@ int tcpark_park_transient(struct sock *sk, const kuid_t *reserved);
 int tcpark_park_check_flight(struct sock *sk, int *reason, bool in_flight_ok);
 
 bool tcpark_all_acked(const struct sock *sk);
+
+/* pressure.c */
+void tcpark_pressure_init(struct tcpark_net *tn);
+void tcpark_pressure_stop(struct tcpark_net *tn);
+void tcpark_pressure_kick(struct tcpark_net *tn);
+int tcpark_park_now(struct sock *sk);
 
 /* defer.c */
 int tcpark_defer_close(struct sock *sk, struct tcpark_sock *ctx);

@@ -555,6 +555,8 @@ TEST_F(nl, stats_new_netns)
 		{ TCPARK_A_WAKE_TIMEOUT_MS, "wake_timeout_ms" },
 		{ TCPARK_A_MAX_PARKED_PER_UID, "max_parked_per_uid" },
 		{ TCPARK_A_PEER_TIMEOUT_MS, "peer_timeout_ms" },
+		{ TCPARK_A_ACTIVE_HIGH, "active_high" },
+		{ TCPARK_A_ACTIVE_LOW, "active_low" },
 	};
 	const struct nlattr *tb[TCPARK_A_MAX + 1];
 	struct genl_msg sbuf;
@@ -574,6 +576,8 @@ TEST_F(nl, stats_new_netns)
 		ASSERT_NE(NULL, tb[a]) TH_LOG("no attribute %d", a);
 		EXPECT_EQ(0, attr_u64(tb[a])) TH_LOG("attribute %d", a);
 	}
+	ASSERT_NE(NULL, tb[TCPARK_A_STAT_PRESSURE_PARKS]);
+	EXPECT_EQ(0, attr_u64(tb[TCPARK_A_STAT_PRESSURE_PARKS]));
 	ASSERT_NE(NULL, tb[TCPARK_A_WAKE_TIMEOUT_MS]);
 	EXPECT_EQ(30000, attr_u32(tb[TCPARK_A_WAKE_TIMEOUT_MS]));
 	/* RFC 5382 REQ-5: 2 h 4 min. */

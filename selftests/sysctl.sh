@@ -22,7 +22,7 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 # name default: kmod/sysctl.c, tcpark_defaults_init()
 DEFAULTS="idle_ms=60000 mode=0 keepalive_interval_ms=0 keepalive_probes=5
 max_parked=1048576 max_parked_mem_mb=256 wake_timeout_ms=30000
-max_parked_per_uid=65536 peer_timeout_ms=7440000"
+max_parked_per_uid=65536 peer_timeout_ms=7440000 active_high=0 active_low=0"
 
 cleanup_test()
 {
@@ -63,7 +63,7 @@ all_defaults()
 		eq "$_v" "${kv#*=}" || { echo "  (${kv%%=*} in $1)"; _ok=1; }
 	done
 	eq "$(in_ns "$1" ls /proc/sys/net/tcpark | sort | tr '\n' ' ')" \
-	   "idle_ms keepalive_interval_ms keepalive_probes max_parked max_parked_mem_mb max_parked_per_uid mode peer_timeout_ms wake_timeout_ms " ||
+	   "active_high active_low idle_ms keepalive_interval_ms keepalive_probes max_parked max_parked_mem_mb max_parked_per_uid mode peer_timeout_ms wake_timeout_ms " ||
 		_ok=1
 	return "$_ok"
 }
@@ -102,9 +102,9 @@ for ns in "$NS_A" "$NS_B"; do
 	run "$IP" netns add "$ns"
 	NS_MADE="$NS_MADE $ns"
 done
-log_test "init_net: the nine sysctls at their defaults" all_defaults init
-log_test "new netns A: the nine sysctls at their defaults" all_defaults "$NS_A"
-log_test "new netns B: the nine sysctls at their defaults" all_defaults "$NS_B"
+log_test "init_net: the eleven sysctls at their defaults" all_defaults init
+log_test "new netns A: the eleven sysctls at their defaults" all_defaults "$NS_A"
+log_test "new netns B: the eleven sysctls at their defaults" all_defaults "$NS_B"
 
 # ---- ranges (in A; each list ends on the default) ----
 log_test "idle_ms: 0, 100..604800000" ranges "$NS_A" idle_ms \
@@ -124,6 +124,10 @@ log_test "wake_timeout_ms: 100..3600000, not 0" ranges "$NS_A" wake_timeout_ms \
 	"100 3600000 30000" "0 1 99 3600001 4294967295 -1 abc"
 log_test "peer_timeout_ms: 0, 1000..2592000000" ranges "$NS_A" peer_timeout_ms \
 	"0 1000 2592000000 7440000" "1 999 2592000001 4294967295 -1"
+log_test "active_high: 0..2^30" ranges "$NS_A" active_high \
+	"0 1073741824 0" "1073741825 4294967295 -1"
+log_test "active_low: 0..2^30" ranges "$NS_A" active_low \
+	"0 1073741824 0" "1073741825 4294967295 -1"
 log_test "A back at the defaults after the range checks" all_defaults "$NS_A"
 log_test "B untouched by A's writes" all_defaults "$NS_B"
 log_test "init_net untouched by A's writes" all_defaults init
@@ -161,7 +165,7 @@ ctl()
 	[ ! -s "$TMP/err" ] || head -n 1 "$TMP/err" | sed 's/^/  stderr: /'
 }
 
-# A's nine sysctls on one line, in DEFAULTS order.
+# A's eleven sysctls on one line, in DEFAULTS order.
 a_values()
 {
 	for kv in $DEFAULTS; do printf '%s ' "$(sc_get "$NS_A" "${kv%%=*}")"; done
@@ -169,10 +173,10 @@ a_values()
 
 ctl tcparkctl set idle_ms 3000 mode transient ka_interval_ms 2000 ka_probes 7 \
 	max_parked 100 max_parked_mem_mb 10 wake_timeout_ms 45000 max_parked_per_uid 50 \
-	peer_timeout_ms 60000
-log_test "tcparkctl set (all nine): exit 0" eq "$rc" 0
+	peer_timeout_ms 60000 active_high 500 active_low 400
+log_test "tcparkctl set (all eleven): exit 0" eq "$rc" 0
 log_test "tcparkctl set prints nothing" eq "$(cat "$TMP/out")" ""
-log_test "the sysctls show the new values" eq "$(a_values)" "3000 1 2000 7 100 10 45000 50 60000 "
+log_test "the sysctls show the new values" eq "$(a_values)" "3000 1 2000 7 100 10 45000 50 60000 500 400 "
 log_test "B untouched by A's set" eq "$(sc_get "$NS_B" idle_ms) $(sc_get "$NS_B" mode)" "4321 0"
 
 ctl tcparkctl -n "$NS_B" set ka_probes 11
@@ -196,6 +200,8 @@ stats_match()
 	eq "$(json_val "$TMP/flat" .limits.wake_timeout_ms)" 1500 &&
 	eq "$(json_val "$TMP/flat" .limits.max_parked_per_uid)" 50 &&
 	eq "$(json_val "$TMP/flat" .limits.peer_timeout_ms)" 60000 &&
+	eq "$(json_val "$TMP/flat" .pressure.active_high) $(json_val "$TMP/flat" .pressure.active_low)" \
+	   "500 400" &&
 	eq "$(json_val "$TMP/flat" .sockets)" 0
 }
 log_test "tcparkctl -j stats: exit 0" eq "$rc" 0
@@ -240,7 +246,7 @@ log_test "stats as nobody: exit 0" eq "$rc" 0
 
 ctl tcparkctl set idle_ms 60000 mode persistent ka_interval_ms 0 ka_probes 5 \
 	max_parked 1048576 max_parked_mem_mb 256 wake_timeout_ms 30000 \
-	max_parked_per_uid 65536 peer_timeout_ms 7440000
+	max_parked_per_uid 65536 peer_timeout_ms 7440000 active_high 0 active_low 0
 log_test "tcparkctl set back to the defaults" eq "$rc" 0
 log_test "A at the defaults again" all_defaults "$NS_A"
 

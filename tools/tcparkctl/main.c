@@ -47,6 +47,8 @@ static const struct {
 	{ "max_parked_per_uid", TCPARK_A_MAX_PARKED_PER_UID, 1, UINT32_MAX },
 	{ "peer_timeout_ms", TCPARK_A_PEER_TIMEOUT_MS,
 	  TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX },
+	{ "active_high", TCPARK_A_ACTIVE_HIGH, 1, TCPARK_ACTIVE_MAX },
+	{ "active_low", TCPARK_A_ACTIVE_LOW, 1, TCPARK_ACTIVE_MAX },
 };
 
 static void usage(FILE *f)
@@ -63,6 +65,7 @@ static void usage(FILE *f)
 "                               max_parked N  max_parked_mem_mb N\n"
 "                               wake_timeout_ms N  max_parked_per_uid N\n"
 "                               peer_timeout_ms N (0 = never)\n"
+"                               active_high N (0 = off)  active_low N\n"
 "  park|wake|kill { cookie N | FILTER }\n"
 "                             act on one connection, or on all that match\n"
 "  monitor                    print events until interrupted\n"

@@ -105,6 +105,9 @@ static const char *const attr_names[TCPARK_A_MAX + 1] = {
 	[TCPARK_A_STAT_DEFERRED_PARKED]	= "deferred_parked",
 	[TCPARK_A_STAT_DEFERRED_CLOSED]	= "deferred_closed",
 	[TCPARK_A_STAT_DEFERRING]	= "deferring",
+	[TCPARK_A_ACTIVE_HIGH]		= "active_high",
+	[TCPARK_A_ACTIVE_LOW]		= "active_low",
+	[TCPARK_A_STAT_PRESSURE_PARKS]	= "pressure_parks",
 };
 
 const char *tp_attr_name(unsigned int type)

@@ -620,6 +620,12 @@ void print_stats(const struct nlattr **tb)
 		{ TCPARK_A_STAT_DEFERRED_CLOSED, "then_closed" },
 		{ TCPARK_A_STAT_DEFERRING, "waiting" },
 	};
+	/* The pressure policy: its thresholds and what it parked. */
+	static const struct stat_field pressure[] = {
+		{ TCPARK_A_ACTIVE_HIGH, "active_high" },
+		{ TCPARK_A_ACTIVE_LOW, "active_low" },
+		{ TCPARK_A_STAT_PRESSURE_PARKS, "pressure_parks" },
+	};
 	static const struct stat_field defaults[] = {
 		{ TCPARK_A_IDLE_MS, "idle_ms" },
 		{ TCPARK_A_MODE, "mode" },
@@ -655,6 +661,8 @@ void print_stats(const struct nlattr **tb)
 		print_fields(tb, "icmp", icmp, ARRAY_SIZE(icmp));
 	if (tb[TCPARK_A_STAT_DEFERRED])
 		print_fields(tb, "deferred", deferred, ARRAY_SIZE(deferred));
+	if (tb[TCPARK_A_STAT_PRESSURE_PARKS])
+		print_fields(tb, "pressure", pressure, ARRAY_SIZE(pressure));
 	print_fields(tb, "defaults", defaults, ARRAY_SIZE(defaults));
 	print_fields(tb, "limits", limits, ARRAY_SIZE(limits));
 	out_obj_close();

@@ -169,7 +169,7 @@ struct tcpark_info {
  *	the STAT_REFUSED_* reasons) and the namespace's defaults and
  *	limits (IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES, MAX_PARKED,
  *	MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID,
- *	PEER_TIMEOUT_MS).
+ *	PEER_TIMEOUT_MS, ACTIVE_HIGH, ACTIVE_LOW).
  * TCPARK_CMD_PARK, _WAKE, _KILL: TCPARK_A_COOKIE, or the GET filters (at
  *	least one; cookie 0 names no socket: EINVAL); the reply carries
  *	TCPARK_A_MATCHED and TCPARK_A_DONE. Nothing matched: ENOENT. With a
@@ -178,7 +178,7 @@ struct tcpark_info {
  *	KILL resets the connection: the peer gets an RST, the app ECONNABORTED.
  * TCPARK_CMD_SET: any of IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES,
  *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID,
- *	PEER_TIMEOUT_MS;
+ *	PEER_TIMEOUT_MS, ACTIVE_HIGH, ACTIVE_LOW;
  *	the same ranges as the sysctls. All are checked before any is
  *	applied. In a netns of a user namespace other than the initial one,
  *	a limit (MAX_PARKED*) above the init netns's is refused: EPERM.
@@ -226,6 +226,15 @@ enum tcpark_reason {
 	TCPARK_REASON_NETNS_EXIT,	/* netns deleted or module unloaded */
 	TCPARK_REASON_ICMP,		/* a hard ICMP error answering a probe */
 };
+
+/*
+ * net.tcpark.active_high / active_low (TCPARK_A_ACTIVE_HIGH, _LOW): when
+ * the namespace's ESTABLISHED tcpark sockets pass active_high (0 = never),
+ * or TCP is under memory pressure, the quietest eligible transient ones
+ * are parked, as the idle timer parks them, until active_low are left
+ * (at most active_high). 0..TCPARK_ACTIVE_MAX.
+ */
+#define TCPARK_ACTIVE_MAX		1073741824U	/* 2^30 */
 
 /* net.tcpark.peer_timeout_ms (and TCPARK_A_PEER_TIMEOUT_MS): 0 = never. */
 #define TCPARK_PEER_TIMEOUT_MS_MIN	1000
@@ -306,6 +315,9 @@ enum tcpark_attr {
 	TCPARK_A_STAT_DEFERRED_PARKED,	/* u64: ... and then parked */
 	TCPARK_A_STAT_DEFERRED_CLOSED,	/* u64: ... and then closed as TCP */
 	TCPARK_A_STAT_DEFERRING,	/* u64: closed sockets waiting now */
+	TCPARK_A_ACTIVE_HIGH,		/* u32: netns default, SET and STATS */
+	TCPARK_A_ACTIVE_LOW,		/* u32: netns default, SET and STATS */
+	TCPARK_A_STAT_PRESSURE_PARKS,	/* u64: parked by the pressure policy */
 
 	__TCPARK_A_MAX,
 	TCPARK_A_MAX = __TCPARK_A_MAX - 1

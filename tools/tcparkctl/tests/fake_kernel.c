@@ -472,6 +472,9 @@ static void do_stats(const struct nlmsghdr *req)
 		put_u64(nlh, TCPARK_A_STAT_DEFERRED_PARKED, 20);
 		put_u64(nlh, TCPARK_A_STAT_DEFERRED_CLOSED, 21);
 		put_u64(nlh, TCPARK_A_STAT_DEFERRING, 22);
+		mnl_attr_put_u32(nlh, TCPARK_A_ACTIVE_HIGH, 5000);
+		mnl_attr_put_u32(nlh, TCPARK_A_ACTIVE_LOW, 4000);
+		put_u64(nlh, TCPARK_A_STAT_PRESSURE_PARKS, 23);
 	}
 	emit(nlh);
 	ack(req, 0, NULL, 0);

@@ -247,7 +247,8 @@ expect "stats: wake" has '^wake: no_listener 8 backlog 9 expired 11$' out
 expect "stats: expired, by reason" has '^expired: probes 13 peer_timeout 14 peer_reset 15 icmp 16$' out
 expect "stats: icmp errors that ended nothing" has '^icmp: soft 17 ignored 18$' out
 expect "stats: deferred closes" has '^deferred: waited 19 then_parked 20 then_closed 21 waiting 22$' out
-expect "stats: lines in order" test "$(cut -d: -f1 "$tmp/out" | sed 1d | tr '\n' ' ')" = "counters wake expired icmp deferred defaults limits "
+expect "stats: pressure policy" has '^pressure: active_high 5000 active_low 4000 pressure_parks 23$' out
+expect "stats: lines in order" test "$(cut -d: -f1 "$tmp/out" | sed 1d | tr '\n' ' ')" = "counters wake expired icmp deferred pressure defaults limits "
 expect "stats: limits (the fake kernel has no per-uid quota)" has '^limits: max_parked 1000000 max_parked_mem_mb 256 wake_timeout_ms 45000 max_parked_per_uid - peer_timeout_ms 600000$' out
 tc -- -s -j
 expect "stats -j (-s): valid JSON" json_ok
@@ -258,6 +259,7 @@ expect "stats -j: wake_timeout_ms, peer_timeout_ms in limits" py 'd["limits"] ==
 expect "stats -j: probes_sent in counters" py 'd["counters"]["probes_sent"] == 40'
 expect "stats -j: expired" py 'd["expired"] == {"probes": 13, "peer_timeout": 14, "peer_reset": 15, "icmp": 16}'
 expect "stats -j: icmp" py 'd["icmp"] == {"soft": 17, "ignored": 18}'
+expect "stats -j: pressure" py 'd["pressure"] == {"active_high": 5000, "active_low": 4000, "pressure_parks": 23}'
 expect "stats -j: deferred" py 'd["deferred"] == {"waited": 19, "then_parked": 20, "then_closed": 21, "waiting": 22}'
 tc FAKE_OLD_STATS=1 -- stats
 expect_rc 0 "stats, older module: exit 0"
