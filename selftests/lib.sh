@@ -13,8 +13,24 @@
 #   |             fd00:7c::1/64 |          |           fd00:7c::2/64   |
 #   +---------------------------+          +---------------------------+
 #
+# setup_nat_hosts puts a router between them instead, a third netns
+# whose NAT rules are the test's (nat.sh): the server sees the devices
+# only as the router's public address, which is CLI_IP4/CLI_IP6, as above.
+#
+#   +---------------------+      +-----------------------------+      +-------------------------+
+#   | $NS_SRV  (server)   |      | $NS_RTR  (router)           |      | $NS_CLI  (devices)      |
+#   |                     | veth |                             | veth |                         |
+#   | veth_srv 198.18.0.1 +------+ veth_wan 198.18.0.2         |      |                         |
+#   |          fd00:7c::1 |      |          fd00:7c::2         |      |                         |
+#   |                     |      | veth_lan 198.19.0.1         +------+ veth_cli 198.19.0.2     |
+#   |                     |      |          fd00:7d::1         |      |          fd00:7d::2     |
+#   +---------------------+      +-----------------------------+      +-------------------------+
+#
+# The devices' default routes lead to the router, which forwards; the
+# server has no route to the devices' network at all.
+#
 # Addresses come only from 198.18.0.0/15 (RFC 2544 benchmarking) and
-# fd00::/8 (unique local). Namespaces are named tcpark-{srv,cli}-<pid>-<rand>
+# fd00::/8 (unique local). Namespaces are named tcpark-{srv,cli,rtr}-<pid>-<rand>
 # and removed by cleanup (trap on EXIT) together with any process listed in
 # BG_PIDS and whatever the test's own cleanup_test function does.
 
@@ -27,10 +43,16 @@ SRV_IP4=198.18.0.1
 CLI_IP4=198.18.0.2
 SRV_IP6=fd00:7c::1
 CLI_IP6=fd00:7c::2
+# setup_nat_hosts: the router's side of the devices' network, and a device.
+LAN_IP4=198.19.0.1
+DEV_IP4=198.19.0.2
+LAN_IP6=fd00:7d::1
+DEV_IP6=fd00:7d::2
 
 NS_SUFFIX=$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 NS_SRV=tcpark-srv-$NS_SUFFIX
 NS_CLI=tcpark-cli-$NS_SUFFIX
+NS_RTR=tcpark-rtr-$NS_SUFFIX
 NS_MADE=
 SRV_NETNS=/run/netns/$NS_SRV	# paths for the C programs' setns()
 CLI_NETNS=/run/netns/$NS_CLI
@@ -180,6 +202,49 @@ setup_hosts()
 	run "$IP" -n "$NS_SRV" link set veth_srv up
 	run "$IP" -n "$NS_CLI" link set veth_cli up
 	busywait 5000 links_up
+}
+
+nat_links_up()
+{
+	"$IP" -n "$NS_SRV" link show veth_srv | grep -q 'state UP' &&
+		"$IP" -n "$NS_RTR" link show veth_wan | grep -q 'state UP' &&
+		"$IP" -n "$NS_RTR" link show veth_lan | grep -q 'state UP' &&
+		"$IP" -n "$NS_CLI" link show veth_cli | grep -q 'state UP'
+}
+
+# The server, a router and the devices (the second picture above). The
+# router forwards both families; what it does to them is the test's.
+setup_nat_hosts()
+{
+	require_iproute2
+	modprobe veth 2>/dev/null || true
+	mkdir -p /run/netns
+	for ns in "$NS_SRV" "$NS_RTR" "$NS_CLI"; do
+		run "$IP" netns add "$ns"
+		NS_MADE="$NS_MADE $ns"
+		"$IP" -n "$ns" link set lo up
+	done
+	run "$IP" link add veth_srv netns "$NS_SRV" type veth \
+		peer name veth_wan netns "$NS_RTR"
+	run "$IP" link add veth_lan netns "$NS_RTR" type veth \
+		peer name veth_cli netns "$NS_CLI"
+	run "$IP" -n "$NS_SRV" addr add "$SRV_IP4/24" dev veth_srv
+	run "$IP" -n "$NS_SRV" addr add "$SRV_IP6/64" dev veth_srv nodad
+	run "$IP" -n "$NS_RTR" addr add "$CLI_IP4/24" dev veth_wan
+	run "$IP" -n "$NS_RTR" addr add "$CLI_IP6/64" dev veth_wan nodad
+	run "$IP" -n "$NS_RTR" addr add "$LAN_IP4/24" dev veth_lan
+	run "$IP" -n "$NS_RTR" addr add "$LAN_IP6/64" dev veth_lan nodad
+	run "$IP" -n "$NS_CLI" addr add "$DEV_IP4/24" dev veth_cli
+	run "$IP" -n "$NS_CLI" addr add "$DEV_IP6/64" dev veth_cli nodad
+	run "$IP" netns exec "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1
+	run "$IP" netns exec "$NS_RTR" sysctl -qw net.ipv6.conf.all.forwarding=1
+	run "$IP" -n "$NS_SRV" link set veth_srv up
+	run "$IP" -n "$NS_RTR" link set veth_wan up
+	run "$IP" -n "$NS_RTR" link set veth_lan up
+	run "$IP" -n "$NS_CLI" link set veth_cli up
+	run "$IP" -n "$NS_CLI" route add default via "$LAN_IP4"
+	run "$IP" -n "$NS_CLI" -6 route add default via "$LAN_IP6"
+	busywait 5000 nat_links_up
 }
 
 # require_netem: sch_netem loaded, or skip the test.

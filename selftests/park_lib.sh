@@ -60,6 +60,19 @@ mass()
 	mass_wait
 }
 
+# mass_batch CMD...: send all the commands at once, so that park_mass
+# runs them back to back, then wait for every reply (MASS_REPLY: the last).
+mass_batch()
+{
+	for _mb in "$@"; do
+		echo "+ mass $_mb"
+		echo "$_mb" >&4 || return 1
+	done
+	for _mb in "$@"; do
+		mass_wait || return 1
+	done
+}
+
 mass_end()
 {
 	[ -n "$MASS_PID" ] || return 0
@@ -90,6 +103,21 @@ wait_mass_state()
 	busywait 20000 mass_state_is "$@" && return 0
 	echo "  clients: $MASS_REPLY; want estab $1 close $2 reset $3"
 	return 1
+}
+
+# srv_sysctl NAME VALUE: net.tcpark.NAME in the server netns.
+srv_sysctl()
+{
+	run "$IP" netns exec "$NS_SRV" sysctl -qw "net.tcpark.$1=$2"
+}
+
+# xstat PATH: a value of the server netns's tcparkctl -j stats, by its
+# flattened path (.expired.probes, .pressure.pressure_parks); uses $TMP.
+xstat()
+{
+	tcparkctl -n "$NS_SRV" -j stats >"$TMP/stats.json" &&
+		json_flat_file "$TMP/stats.json" "$TMP/stats.flat" &&
+		json_val "$TMP/stats.flat" "$1"
 }
 
 # stat NAME [NETNS]: a counter from tcparkctl -j stats.

@@ -29,18 +29,40 @@
  *   rst             close every peer with SO_LINGER 0 (an RST at its
  *                   snd_nxt: exactly what a parked record expects)
  *   close-clients   close every peer normally (FIN)
+ *   push FROM TO MS the server speaks first (not with -R or -u): for the
+ *                   accepted connections FROM .. TO-1 (in accept order),
+ *                   a socket with the ULP in the server netns connect()s
+ *                   to the peer address accept() gave (a remap, if the
+ *                   connection is parked) and writes "push J"; each client
+ *                   that receives one answers "ack J" on its socket; the
+ *                   server reads the answers, for MS ms at most:
+ *                   "ok push N remapped R delivered D acked A unacked U"
+ *                   (R: TCPARK_F_REMAPPED, D: clients that got their
+ *                   push, A: right answers the server read, U: push
+ *                   sockets with bytes still unacknowledged)
+ *   report MS       the device speaks first: every client that got no
+ *                   push writes "report I"; for MS ms at most the server
+ *                   accept()s from both listeners, reads each child's
+ *                   report and answers "ack I", which the client reads:
+ *                   "ok report S accepted N reactivated R acked A unacked U"
+ *                   (R: TCPARK_F_REACTIVATED, A: clients that read their
+ *                   answer, U: clients with bytes still unacknowledged)
+ *                   The sockets of push and report stay held as parkers.
  *   exit (or EOF)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,9 +71,20 @@
 
 static int *cli, *srv, ncli, nsrv, cap;
 static char *was_reset;	/* sticky: recv() reports ECONNRESET once */
+/* Each client's part in push and report. */
+enum { TALK_NONE, TALK_DONE, TALK_FAILED, TALK_REPORTED };
+static char *talked;
+/*
+ * Every peer accept() returned, as the server saw its address (the
+ * device's public ip:port behind a NAT), in accept order.
+ */
+static struct sockaddr_storage *peer_addr;
+static socklen_t *peer_len;
+static int npeer;
 static int lfds[2] = { -1, -1 }, lfd;
+static const char *srv_path;
 static struct endpoint eps[2], ep;
-static bool reverse;
+static bool reverse, dropped;
 static __u32 mode = TCPARK_MODE_TRANSIENT, idle;
 
 /* With -R the clients park and the server's children are their peers. */
@@ -75,15 +108,25 @@ static double ms_since(const struct timespec *t)
 	return (n.tv_sec - t->tv_sec) * 1e3 + (n.tv_nsec - t->tv_nsec) / 1e6;
 }
 
+/* Room for @more connections on top of those the arrays hold. */
 static void grow(int more)
 {
-	if (ncli + more <= cap)
+	int have = ncli;
+
+	if (nsrv > have)
+		have = nsrv;
+	if (npeer > have)
+		have = npeer;
+	if (have + more <= cap)
 		return;
-	cap = (ncli + more) * 2;
+	cap = (have + more) * 2;
 	cli = realloc(cli, cap * sizeof(int));
 	srv = realloc(srv, cap * sizeof(int));
 	was_reset = realloc(was_reset, cap);
-	if (!cli || !srv || !was_reset) {
+	talked = realloc(talked, cap);
+	peer_addr = realloc(peer_addr, cap * sizeof(*peer_addr));
+	peer_len = realloc(peer_len, cap * sizeof(*peer_len));
+	if (!cli || !srv || !was_reset || !talked || !peer_addr || !peer_len) {
 		printf("FAIL: out of memory\n");
 		exit(1);
 	}
@@ -95,13 +138,15 @@ static int accept_some(int want)
 	int n = 0, tries = 0, fd;
 
 	while (n < want) {
-		fd = accept(lfd, NULL, NULL);
+		peer_len[npeer] = sizeof(peer_addr[npeer]);
+		fd = accept(lfd, (struct sockaddr *)&peer_addr[npeer], &peer_len[npeer]);
 		if (fd < 0) {
 			if (errno != EAGAIN || ++tries > 2000)
 				return n;
 			usleep(1000);
 			continue;
 		}
+		npeer++;
 		srv[nsrv++] = fd;
 		n++;
 	}
@@ -126,6 +171,7 @@ static void do_connect(int n)
 			return;
 		}
 		was_reset[ncli] = 0;
+		talked[ncli] = TALK_NONE;
 		cli[ncli++] = fd;
 		/* Keep the accept queue short. */
 		if (ncli - batch_start == 500) {
@@ -240,6 +286,7 @@ static void close_clients(bool rst)
 		close(PEERS[i]);
 	}
 	*NPEERS = 0;
+	npeer = 0;	/* their addresses mean nothing any more */
 	printf("ok %s %d\n", rst ? "rst" : "close", n);
 }
 
@@ -259,10 +306,288 @@ static void keepalive(int secs)
 	printf("ok keepalive %d\n", *NPEERS);
 }
 
+/* Hold a server socket among the parkers (a later "park" closes it). */
+static void hold_srv(int fd)
+{
+	grow(1);
+	srv[nsrv++] = fd;
+}
+
+/*
+ * A socket in the server netns: the process itself lives in the client's.
+ * The netns is opened for this only, so that no fd held here keeps it
+ * alive once it is deleted (probe.sh deletes it under park_mass's feet).
+ */
+static int srv_socket(int family)
+{
+	int fd = -1, err, sns, home;
+
+	home = netns_open("/proc/self/ns/net");
+	sns = netns_open(srv_path);
+	if (home < 0 || sns < 0 || setns(sns, CLONE_NEWNET))
+		goto out;
+	fd = socket(family, SOCK_STREAM, 0);
+	err = errno;
+	if (setns(home, CLONE_NEWNET)) {
+		printf("FAIL: back to the client netns: %s\n", strerror(errno));
+		exit(1);
+	}
+	errno = err;
+out:
+	err = errno;
+	if (home >= 0)
+		close(home);
+	if (sns >= 0)
+		close(sns);
+	errno = err;
+	return fd;
+}
+
+/*
+ * A message "WORD N\n" (short: it left in one write, so it arrives in one
+ * segment): N; -2 while nothing is there yet; -1 for anything else (end
+ * of stream, an error, other bytes).
+ */
+static int read_msg(int fd, const char *word)
+{
+	char buf[64], w[16];
+	ssize_t n;
+	int v;
+
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -2;
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (buf[n - 1] != '\n' || sscanf(buf, "%15s %d", w, &v) != 2 ||
+	    strcmp(w, word) || v < 0)
+		return -1;
+	return v;
+}
+
+static int send_msg(int fd, const char *word, int v)
+{
+	char buf[32];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s %d\n", word, v);
+	return send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) == n ? 0 : -1;
+}
+
+/* Bytes sent and not acknowledged yet. */
+static bool unacked(int fd)
+{
+	int out = 0;
+
+	return ioctl(fd, SIOCOUTQ, &out) || out > 0;
+}
+
+/* The clients that receive "push J" answer "ack J". */
+static int clients_answer(const struct pollfd *p, const int *idx, int n)
+{
+	int k, v, delivered = 0;
+
+	for (k = 0; k < n; k++) {
+		if (!p[k].revents)
+			continue;
+		v = read_msg(cli[idx[k]], "push");
+		if (v == -2)
+			continue;
+		if (v >= 0 && !send_msg(cli[idx[k]], "ack", v)) {
+			talked[idx[k]] = TALK_DONE;
+			delivered++;
+		} else {
+			talked[idx[k]] = TALK_FAILED;
+		}
+	}
+	return delivered;
+}
+
+static void do_push(int from, int to, int ms)
+{
+	int j, i, k, n, v, fd, live = 0, remapped = 0, delivered = 0, acked = 0, left = 0;
+	struct timeval tv = { 2, 0 };
+	struct tcpark_info info;
+	struct pollfd *p;
+	struct timespec t;
+	int *pfd, *idx;
+
+	if (reverse || dropped || from < 0 || from > to || to > npeer) {
+		printf("FAIL: push %d %d: not with -R or -u, or not that many peers (%d)\n",
+		       from, to, npeer);
+		return;
+	}
+	n = to - from;
+	pfd = calloc(n + 1, sizeof(*pfd));
+	idx = calloc(n + ncli + 1, sizeof(*idx));
+	p = calloc(n + ncli + 1, sizeof(*p));
+	if (!pfd || !idx || !p) {
+		printf("FAIL: out of memory\n");
+		exit(1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (j = 0; j < n; j++) {
+		pfd[j] = -1;
+		fd = srv_socket(peer_addr[from + j].ss_family);
+		if (fd < 0 || tcpark_on(fd)) {
+			printf("FAIL: push socket: %s\n", strerror(errno));
+			exit(1);
+		}
+		/* Not remapped, it is a real connect(): let it end. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, (struct sockaddr *)&peer_addr[from + j], peer_len[from + j]) ||
+		    send_msg(fd, "push", from + j)) {
+			close(fd);
+			continue;
+		}
+		if (!tcpark_info(fd, &info) && (info.tpi_flags & TCPARK_F_REMAPPED))
+			remapped++;
+		pfd[j] = fd;
+		live++;
+	}
+	/* Clients answer what reaches them; the server reads the answers. */
+	while (acked < live && ms_since(&t) < ms) {
+		k = 0;
+		for (i = 0; i < ncli; i++) {
+			if (talked[i] != TALK_NONE)
+				continue;
+			p[k] = (struct pollfd){ .fd = cli[i], .events = POLLIN };
+			idx[k++] = i;
+		}
+		i = k;
+		for (j = 0; j < n; j++) {
+			if (pfd[j] < 0)
+				continue;
+			p[k] = (struct pollfd){ .fd = pfd[j], .events = POLLIN };
+			idx[k++] = j;
+		}
+		if (poll(p, k, 50) <= 0)
+			continue;
+		delivered += clients_answer(p, idx, i);
+		for (; i < k; i++) {
+			if (!p[i].revents)
+				continue;
+			j = idx[i];
+			v = read_msg(pfd[j], "ack");
+			if (v == -2)
+				continue;
+			acked += v == from + j;
+			/* Read once: a wrong answer is not waited for again. */
+			hold_srv(pfd[j]);
+			left += unacked(pfd[j]);
+			pfd[j] = -2;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if (pfd[j] < 0)
+			continue;
+		left += unacked(pfd[j]);
+		hold_srv(pfd[j]);
+	}
+	printf("ok push %d remapped %d delivered %d acked %d unacked %d ms %.0f\n",
+	       n, remapped, delivered, acked, left, ms_since(&t));
+	free(pfd);
+	free(idx);
+	free(p);
+}
+
+static void do_report(int ms)
+{
+	int i, k, v, fd, nc = 0, sent = 0, accepted = 0, reactivated = 0, acked = 0, left = 0;
+	struct tcpark_info info;
+	struct timespec t;
+	struct pollfd *p;
+	int *child, *idx;
+	char *mine;
+
+	if (reverse || lfds[0] < 0) {
+		printf("FAIL: report: not with -R, or the listeners are closed\n");
+		return;
+	}
+	child = calloc(ncli + 1, sizeof(*child));
+	idx = calloc(2 * ncli + 1, sizeof(*idx));
+	p = calloc(2 * ncli + 1, sizeof(*p));
+	mine = calloc(ncli + 1, 1);
+	if (!child || !idx || !p || !mine) {
+		printf("FAIL: out of memory\n");
+		exit(1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (i = 0; i < ncli; i++) {
+		if (talked[i] != TALK_NONE)
+			continue;
+		talked[i] = send_msg(cli[i], "report", i) ? TALK_FAILED : TALK_REPORTED;
+		mine[i] = talked[i] == TALK_REPORTED;
+		sent += mine[i];
+	}
+	while (acked < sent && ms_since(&t) < ms) {
+		for (i = 0; i < 2; i++) {
+			while (nc < ncli && (fd = accept(lfds[i], NULL, NULL)) >= 0) {
+				accepted++;
+				if (!tcpark_info(fd, &info) &&
+				    (info.tpi_flags & TCPARK_F_REACTIVATED))
+					reactivated++;
+				hold_srv(fd);
+				child[nc++] = fd;
+			}
+		}
+		k = 0;
+		for (i = 0; i < nc; i++) {
+			if (child[i] < 0)
+				continue;
+			p[k] = (struct pollfd){ .fd = child[i], .events = POLLIN };
+			idx[k++] = i;
+		}
+		v = k;
+		for (i = 0; i < ncli; i++) {
+			if (talked[i] != TALK_REPORTED)
+				continue;
+			p[k] = (struct pollfd){ .fd = cli[i], .events = POLLIN };
+			idx[k++] = i;
+		}
+		if (poll(p, k, 50) <= 0)
+			continue;
+		/* The server answers each report once. */
+		for (i = 0; i < v; i++) {
+			if (!p[i].revents)
+				continue;
+			fd = read_msg(child[idx[i]], "report");
+			if (fd == -2)
+				continue;
+			if (fd >= 0)
+				send_msg(child[idx[i]], "ack", fd);
+			child[idx[i]] = -1;
+		}
+		for (; i < k; i++) {
+			if (!p[i].revents)
+				continue;
+			fd = read_msg(cli[idx[i]], "ack");
+			if (fd == -2)
+				continue;
+			talked[idx[i]] = fd == idx[i] ? TALK_DONE : TALK_FAILED;
+			acked += fd == idx[i];
+		}
+	}
+	for (i = 0; i < ncli; i++) {
+		if (!mine[i])
+			continue;
+		left += unacked(cli[i]);
+		if (talked[i] == TALK_REPORTED)
+			talked[i] = TALK_FAILED;
+	}
+	printf("ok report %d accepted %d reactivated %d acked %d unacked %d ms %.0f\n",
+	       sent, accepted, reactivated, acked, left, ms_since(&t));
+	free(child);
+	free(idx);
+	free(p);
+	free(mine);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const ips[2] = { "198.18.0.1", "fd00:7c::1" };
-	const char *srv_path = NULL, *cli_path = NULL;
+	const char *cli_path = NULL;
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	bool plain = false;
 	long uid = -1;
@@ -329,9 +654,10 @@ int main(int argc, char **argv)
 		printf("FAIL: drop to uid %ld: %s\n", uid, strerror(errno));
 		return 1;
 	}
+	dropped = uid >= 0;
 	printf("ok ready ports %d %d\n", endpoint_port(&eps[0]), endpoint_port(&eps[1]));
 	while (fgets(line, sizeof(line), stdin)) {
-		int n, fam = 4;
+		int n, fam = 4, to, wait;
 
 		if (sscanf(line, "connect %d %d", &n, &fam) >= 1) {
 			i = fam == 6;
@@ -351,6 +677,10 @@ int main(int argc, char **argv)
 			printf("ok listeners closed\n");
 		} else if (sscanf(line, "idle %u", &ms) == 1) {
 			do_idle(ms);
+		} else if (sscanf(line, "push %d %d %d", &n, &to, &wait) == 3) {
+			do_push(n, to, wait);
+		} else if (sscanf(line, "report %d", &wait) == 1) {
+			do_report(wait);
 		} else if (!strncmp(line, "park", 4)) {
 			n = 1;
 			sscanf(line, "park %d", &n);

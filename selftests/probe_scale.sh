@@ -43,10 +43,6 @@ setup_hosts
 # Half of N to one listener from one address needs more than 28,232 ports.
 run "$IP" netns exec "$NS_CLI" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
-srv_sysctl()
-{
-	run "$IP" netns exec "$NS_SRV" sysctl -qw "net.tcpark.$1=$2"
-}
 
 # cpu_busy SECONDS: percent of all CPUs' time not idle over SECONDS.
 cpu_busy()

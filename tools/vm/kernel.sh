@@ -12,16 +12,19 @@
 #                           the modules the guest needs)
 #
 # KVER is 6.1 or 6.12. TCPARK_ABI_6_1 / TCPARK_ABI_6_12 override the ABI.
-# TCPARK_VM_MODULES (default "veth tun sch_netem nf_defrag_ipv6", the last for
-# tcpark itself) lists the modules kept from
-# the image, with whatever they depend on.
+# TCPARK_VM_MODULES (default "veth tun sch_netem nf_defrag_ipv6 nf_tables
+# nft_ct nft_chain_nat nft_masq crc32c_generic": nf_defrag_ipv6 for tcpark
+# itself, the others for nat.sh's NAT router) lists the modules kept from
+# the image, with whatever they depend on (nf_conntrack, nf_nat...).
 #
 # KVER may also be debug: the KASAN + lockdep + kmemleak kernel built from
 # linux-source-6.12 by tools/debug-kernel/build.sh (built on first use, which
 # takes minutes, then cached). abi is its `make kernelrelease`
 # (6.12.N-tcpark-debug), headers its build tree, image a copy of its image in
 # the same layout as above (no vmlinux: it has no PVH entry). Its image holds
-# only the modules its config builds; TCPARK_VM_MODULES must be among them.
+# only the modules its config builds; TCPARK_VM_MODULES (default "veth tun
+# sch_netem nf_defrag_ipv6": its config has no nftables, so nat.sh skips
+# there) must be among them.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -29,7 +32,16 @@ here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 debug_build=$here/../debug-kernel/build.sh
 
-modules_wanted=${TCPARK_VM_MODULES:-veth tun sch_netem nf_defrag_ipv6}
+modules_base="veth tun sch_netem nf_defrag_ipv6"
+# libcrc32c (nf_tables needs it) loads only with a crc32c: a soft
+# dependency, which modules.dep does not list.
+modules_nat="nf_tables nft_ct nft_chain_nat nft_masq crc32c_generic"
+# The debug kernel's config builds no nftables: nat.sh skips there.
+if [ "${2:-}" = debug ]; then
+	modules_wanted=${TCPARK_VM_MODULES:-$modules_base}
+else
+	modules_wanted=${TCPARK_VM_MODULES:-$modules_base $modules_nat}
+fi
 
 usage() {
 	vm_header >&2
