@@ -29,6 +29,7 @@
  *   rst             close every peer with SO_LINGER 0 (an RST at its
  *                   snd_nxt: exactly what a parked record expects)
  *   close-clients   close every peer normally (FIN)
+ *   abort-parkers   close every held parker with SO_LINGER 0 (an RST)
  *   push FROM TO MS the server speaks first (not with -R or -u): for the
  *                   accepted connections FROM .. TO-1 (in accept order),
  *                   a socket with the ULP in the server netns connect()s
@@ -288,6 +289,25 @@ static void close_clients(bool rst)
 	*NPEERS = 0;
 	npeer = 0;	/* their addresses mean nothing any more */
 	printf("ok %s %d\n", rst ? "rst" : "close", n);
+}
+
+/*
+ * Reset every held parker (SO_LINGER 0). A parker closed with bytes in
+ * flight would otherwise wait for their ACK as an orphan (a deferred
+ * park), up to tcp_fin_timeout and then TCP's orphan retries, keeping
+ * the server netns and a module reference after the test.
+ */
+static void abort_parkers(void)
+{
+	struct linger lg = { 1, 0 };
+	int i, n = *NPARKERS;
+
+	for (i = 0; i < n; i++) {
+		setsockopt(PARKERS[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(PARKERS[i]);
+	}
+	*NPARKERS = 0;
+	printf("ok abort %d\n", n);
 }
 
 static void keepalive(int secs)
@@ -689,6 +709,8 @@ int main(int argc, char **argv)
 			do_state();
 		} else if (sscanf(line, "keepalive %d", &n) == 1) {
 			keepalive(n);
+		} else if (!strncmp(line, "abort-parkers", 13)) {
+			abort_parkers();
 		} else if (!strncmp(line, "rst", 3)) {
 			close_clients(true);
 		} else if (!strncmp(line, "close-clients", 13)) {
