@@ -28,11 +28,9 @@ if [ -z "$CTL" ]; then
 	echo "SKIP: no tcparkctl"
 	exit $ksft_skip
 fi
-TMP=$(mktemp -d)
 cleanup_test()
 {
 	exec 5>&- 2>/dev/null
-	rm -rf "$TMP"
 }
 
 module_load

@@ -32,12 +32,14 @@
 # Addresses come only from 198.18.0.0/15 (RFC 2544 benchmarking) and
 # fd00::/8 (unique local). Namespaces are named tcpark-{srv,cli,rtr}-<pid>-<rand>
 # and removed by cleanup (trap on EXIT) together with any process listed in
-# BG_PIDS and whatever the test's own cleanup_test function does.
+# BG_PIDS, the test's scratch directory TMP and whatever the test's own
+# cleanup_test function does.
 
 ksft_skip=4
 RET=0
 BG_PIDS=
 DIR=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tcpark-test.XXXXXX") || exit 1
 
 SRV_IP4=198.18.0.1
 CLI_IP4=198.18.0.2
@@ -291,6 +293,7 @@ cleanup()
 	for ns in $NS_MADE; do
 		"$IP" netns del "$ns"
 	done
+	rm -rf "$TMP"
 	exit $_rc
 }
 trap cleanup EXIT

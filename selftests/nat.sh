@@ -58,15 +58,8 @@ for m in nf_tables nft_ct nft_chain_nat nft_masq; do
 	fi
 done
 
-cleanup_test()
-{
-	mass_end
-	rm -rf "$TMP"
-}
-
 t_start=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
 module_load
-TMP=$(mktemp -d)
 setup_nat_hosts
 
 rtr()
@@ -131,6 +124,14 @@ counted()
 	new_flow) echo "$5" ;;
 	in_invalid) echo "$6" ;;
 	esac
+}
+
+# The router's drop and new-flow counters now, as fi0, ii0 and nf0.
+router_mark()
+{
+	fi0=$(counted fwd_invalid)
+	ii0=$(counted in_invalid)
+	nf0=$(counted new_flow)
 }
 
 # mappings: "COUNT LEAST" for the router's ESTABLISHED TCP mappings to
@@ -258,9 +259,7 @@ log_test "A: nothing expired, all $N still parked" \
 	eq "$(xstat .expired.probes) $(stat parked)" "$exp0 $N"
 re0=$(xstat .counters.reactivated)
 rm0=$(xstat .counters.remapped)
-fi0=$(counted fwd_invalid)
-ii0=$(counted in_invalid)
-nf0=$(counted new_flow)
+router_mark
 log_test "A: server pushes to $N4 (remap)" mass "push 0 $N4 $TALK_MS"
 log_test "A:   remapped, delivered, answered" \
 	talk_is "push $N4 remapped $N4 delivered $N4 acked $N4 unacked 0"
@@ -290,9 +289,7 @@ log_test "B: every mapping expired, within timeout + 3 s of the handshakes" \
 log_test "B: all $N still parked on the server" stat_is parked $N
 re0=$(xstat .counters.reactivated)
 nl0=$(xstat .wake.no_listener)
-fi0=$(counted fwd_invalid)
-ii0=$(counted in_invalid)
-nf0=$(counted new_flow)
+router_mark
 log_test "B: server pushes to $N4 (remap)" mass "push 0 $N4 $TALK_MS"
 # connect() takes the record and returns at once: the server cannot tell.
 log_test "B:   remapped, but not delivered, none acknowledged" \

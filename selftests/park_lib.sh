@@ -9,6 +9,12 @@ MASS_PID=
 MASS_LINES=0
 MASS_REPLY=
 
+# lib.sh's, for a test with no other cleanup: stop park_mass.
+cleanup_test()
+{
+	mass_end
+}
+
 # mass_start [-P] [-u UID]: start park_mass on lib.sh's topology (or on
 # MASS_SRV/MASS_CLI netns paths), through $MASS_PREFIX if set (a command
 # word list, e.g. one that enters a cgroup); commands go to fd 4.

@@ -20,7 +20,6 @@ set -e
 . "$DIR/park_lib.sh"
 require_root
 
-TMP=$(mktemp -d)
 NS_B=tcpark-b-$NS_SUFFIX
 TOTAL=/sys/module/tcpark/parameters/max_parked_total
 H2_PID=
@@ -33,7 +32,6 @@ cleanup_test()
 	echo 1048576 >/proc/sys/net/tcpark/max_parked
 	echo 256 >/proc/sys/net/tcpark/max_parked_mem_mb
 	echo 65536 2>/dev/null >/proc/sys/net/tcpark/max_parked_per_uid
-	rm -rf "$TMP"
 }
 
 # A second park_mass next to lib's (commands on fd 5): h2_start ARGS...

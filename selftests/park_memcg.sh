@@ -29,7 +29,6 @@ require_root
 N=1000
 CGROOT=/sys/fs/cgroup
 CG=$CGROOT/tcpark-$NS_SUFFIX
-TMP=$(mktemp -d)
 SLOP=16384
 
 cleanup_test()
@@ -37,7 +36,6 @@ cleanup_test()
 	mass_end
 	"$TC" -n "$NS_SRV" qdisc del dev veth_srv root 2>/dev/null
 	rmdir "$CG" 2>/dev/null
-	rm -rf "$TMP"
 }
 
 if debug_kernel; then

@@ -1513,6 +1513,28 @@ static void expect_acked_to(struct __test_metadata *_metadata,
 }
 
 /*
+ * After a close() that parked @c: the record is there, the client is still
+ * ESTABLISHED, the server sent neither FIN nor RST since the close, and
+ * the client acked up to the record's snd_nxt.
+ */
+static void expect_quiet_park(struct __test_metadata *_metadata,
+			      struct side *sd, struct conn *c)
+{
+	struct tcp_info ti;
+	int i, n = 0;
+
+	ASSERT_EQ(0, ctl_find(srv_path, c->s.port, c->c.port, &c->rec));
+	ASSERT_EQ(0, tcp_info_of(c->cli, &ti));
+	EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
+	drain(&sd->cap, 200);
+	for (i = c->idx_close; i < npkts; i++)
+		if (pkt_on(&pkts[i], &c->c, &c->s) && pkt_from(&pkts[i], &c->s))
+			n += !!(pkts[i].flags & (TH_FIN | TH_RST));
+	EXPECT_EQ(0, n) TH_LOG("FIN or RST from the server after close()");
+	expect_acked_to(_metadata, c, c->rec.snd_nxt);
+}
+
+/*
  * 8. Data not yet acknowledged, no SO_LINGER (deferred park): close()
  * returns at once, nothing but the data leaves, the socket waits for the
  * client's ACKs (1.5 s away) as an orphan, counted as TCP counts them,
@@ -1528,7 +1550,7 @@ TEST_F(park, deferred_parks_after_ack)
 	struct tcp_info ti;
 	char cmd[256];
 	uint64_t took;
-	int i, n;
+	int i;
 
 	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
 	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 1500ms", ns);
@@ -1553,15 +1575,7 @@ TEST_F(park, deferred_parks_after_ack)
 	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc del dev veth_cli root", ns);
 	EXPECT_EQ(0, system(cmd));
 	ASSERT_TRUE(parked(&self->c));
-	ASSERT_EQ(0, ctl_find(srv_path, self->c.s.port, self->c.c.port, &self->c.rec));
-	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
-	EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
-	drain(&self->sd.cap, 200);
-	for (n = 0, i = self->c.idx_close; i < npkts; i++)
-		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.s))
-			n += !!(pkts[i].flags & (TH_FIN | TH_RST));
-	EXPECT_EQ(0, n) TH_LOG("FIN or RST from the server after close()");
-	expect_acked_to(_metadata, &self->c, self->c.rec.snd_nxt);
+	expect_quiet_park(_metadata, &self->sd, &self->c);
 	EXPECT_EQ(parks + 1, stat_of("parks"));
 	EXPECT_EQ(unacked, stat_of("unacked"));
 	EXPECT_EQ(waited + 1, stat_of("waited"));
@@ -1690,10 +1704,9 @@ TEST_F(park, linger_parks_after_ack)
 	const char *ns = strrchr(cli_path, '/') + 1;
 	struct linger lg = { 1, 5 };
 	static char buf[3000];
-	struct tcp_info ti;
 	char cmd[256];
 	uint64_t took;
-	int i, n;
+	int i;
 
 	conn_open(_metadata, &self->sd, &self->c, variant->cfam, &self->cep, false);
 	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc add dev veth_cli root netem delay 300ms", ns);
@@ -1715,16 +1728,7 @@ TEST_F(park, linger_parks_after_ack)
 	for (i = 0; i < 50 && !parked(&self->c); i++)
 		msleep(20);
 	ASSERT_TRUE(parked(&self->c));
-	ASSERT_EQ(0, ctl_find(srv_path, self->c.s.port, self->c.c.port, &self->c.rec));
-	ASSERT_EQ(0, tcp_info_of(self->c.cli, &ti));
-	EXPECT_EQ(TCP_ESTABLISHED, ti.tcpi_state);
-	drain(&self->sd.cap, 200);
-	for (n = 0, i = self->c.idx_close; i < npkts; i++)
-		if (pkt_on(&pkts[i], &self->c.c, &self->c.s) && pkt_from(&pkts[i], &self->c.s))
-			n += !!(pkts[i].flags & (TH_FIN | TH_RST));
-	EXPECT_EQ(0, n) TH_LOG("FIN or RST from the server after close()");
-	/* The record's snd_nxt is past the reply: the client's rcv_nxt. */
-	expect_acked_to(_metadata, &self->c, self->c.rec.snd_nxt);
+	expect_quiet_park(_metadata, &self->sd, &self->c);
 	EXPECT_EQ(parks + 1, stat_of("parks"));
 	EXPECT_EQ(unacked, stat_of("unacked"));
 }

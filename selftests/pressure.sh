@@ -17,13 +17,6 @@ set -e
 . "$DIR/park_lib.sh"
 require_root
 
-TMP=$(mktemp -d)
-cleanup_test()
-{
-	mass_end
-	rm -rf "$TMP"
-}
-
 module_load
 setup_hosts
 

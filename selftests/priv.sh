@@ -24,7 +24,6 @@ require_root
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 USERNS="unshare -U -r"
 PEEK=$DIR/genl_peek
-TMP=$(mktemp -d)
 EV_PID=
 MON_PID=
 cleanup_test()
@@ -32,7 +31,6 @@ cleanup_test()
 	mass_end
 	[ -z "$EV_PID" ] || kill "$EV_PID" 2>/dev/null
 	[ -z "$MON_PID" ] || kill "$MON_PID" 2>/dev/null
-	rm -rf "$TMP"
 }
 
 # as WHO CMD...: CMD in the server netns as root, nobody or userns; $rc.

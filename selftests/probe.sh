@@ -44,7 +44,6 @@ cleanup_test()
 	mass_end
 	[ -z "$CAP_PID" ] || kill "$CAP_PID" 2>/dev/null
 	[ -z "$MON_PID" ] || kill "$MON_PID" 2>/dev/null
-	rm -rf "$TMP"
 }
 
 module_load
@@ -52,7 +51,6 @@ require_netem
 setup_hosts
 
 
-TMP=$(mktemp -d)
 
 
 xstat_ge()

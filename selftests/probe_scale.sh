@@ -31,13 +31,6 @@ require_root
 if debug_kernel; then N=${PROBE_SCALE_N:-5000}; else N=${PROBE_SCALE_N:-50000}; fi
 HALF=$((N / 2))
 
-TMP=$(mktemp -d)
-cleanup_test()
-{
-	mass_end
-	rm -rf "$TMP"
-}
-
 module_load
 setup_hosts
 # Half of N to one listener from one address needs more than 28,232 ports.

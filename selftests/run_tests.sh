@@ -56,7 +56,9 @@ for t in "$@"; do
 		{ timeout -k 10 "$limit" sh "./$t" 2>&1; echo $? >"$tmp/rc"; } |
 			sed 's/^/# /'
 		rc=$(cat "$tmp/rc")
-		if [ $(($(date +%s) - start)) -ge "$limit" ]; then
+		took=$(($(date +%s) - start))
+		echo "# $t: ${took}s"
+		if [ "$took" -ge "$limit" ]; then
 			echo "# $t: stopped at the time limit (${limit}s)"
 			rc=124
 		fi

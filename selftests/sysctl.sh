@@ -16,7 +16,6 @@ require_iproute2
 NS_A=tcpark-a-$NS_SUFFIX
 NS_B=tcpark-b-$NS_SUFFIX
 NS_C=tcpark-c-$NS_SUFFIX
-TMP=$(mktemp -d)
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 
 # name default: kmod/sysctl.c, tcpark_defaults_init()
@@ -29,7 +28,6 @@ cleanup_test()
 	for kv in $DEFAULTS; do
 		echo "${kv#*=}" >"/proc/sys/net/tcpark/${kv%%=*}" 2>/dev/null
 	done
-	rm -rf "$TMP"
 }
 
 # in_ns NS CMD...: run CMD in netns NS ("init": this one).

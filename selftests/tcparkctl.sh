@@ -14,7 +14,6 @@ set -e
 . "$(dirname "$0")/lib.sh"
 require_root
 
-TMP=$(mktemp -d)
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 CTL=$(command -v tcparkctl || true)
 if [ -z "$CTL" ]; then
@@ -29,7 +28,6 @@ cleanup_test()
 {
 	exec 3>&- 2>/dev/null
 	echo "$saved_modprobe" >"$MODPROBE_SYSCTL"
-	rm -rf "$TMP"
 }
 
 # ctl ARGS...: tcparkctl in the server netns; $rc, $TMP/out, $TMP/err.
