@@ -89,12 +89,12 @@ int tcpark_defer_close(struct sock *sk, struct tcpark_sock *ctx)
 	    tcpark_park_check_flight(sk, &reason, true))
 		return 0;
 	if (!tcpark_defer_room(sk)) {
-		tcpark_count_refusal(sock_net(sk), TCPARK_REFUSED_LIMIT);
+		tcpark_count_refusal(sk, TCPARK_REFUSED_LIMIT);
 		return -ENOBUFS;
 	}
 	if (!tcpark_limits_reserve(sock_net(sk), uid)) {
 		atomic_dec(&tcpark_deferring_all);
-		tcpark_count_refusal(sock_net(sk), TCPARK_REFUSED_LIMIT);
+		tcpark_count_refusal(sk, TCPARK_REFUSED_LIMIT);
 		return -ENOSPC;
 	}
 	/* The idle timer's callback must not re-arm it for idle_ms. */

@@ -18,6 +18,7 @@
 #include <net/tcp.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 /* RFC 7323 §3.2: find TSopt; anything malformed just ends the scan. */
 static void tcpark_parse_ts(const u8 *opt, int len, struct tcpark_seg *seg)
@@ -104,6 +105,7 @@ void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec)
 		WRITE_ONCE(rec->ka_answered, n + 1);
 	tcpark_heard(rec);
 	atomic64_inc(&tcpark_pernet(net)->stats.ka_answered);
+	trace_tcpark_keepalive_answered(net, rec);
 }
 
 /*
@@ -134,6 +136,7 @@ static void tcpark_challenge_ack(struct net *net, struct tcpark_record *rec)
 	if (tcpark_oow_rate_limited(net, rec))
 		return;
 	atomic64_inc(&tcpark_pernet(net)->stats.challenge_acks);
+	trace_tcpark_challenge_ack(net, rec);
 	tcpark_send_ack(net, rec);
 }
 

@@ -8,6 +8,7 @@
 #include <net/tcp.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 /*
  * docs/design.md §4: only a quiet ESTABLISHED connection may park — nothing
@@ -51,10 +52,11 @@ int tcpark_park_check_flight(struct sock *sk, int *reason, bool in_flight_ok)
 	return 0;
 }
 
-void tcpark_count_refusal(struct net *net, int reason)
+void tcpark_count_refusal(struct sock *sk, int reason)
 {
-	struct tcpark_stats *st = &tcpark_pernet(net)->stats;
+	struct tcpark_stats *st = &tcpark_pernet(sock_net(sk))->stats;
 
+	trace_tcpark_park_refused(sk, reason);
 	atomic64_inc(&st->ineligible);
 	atomic64_inc(&st->refused[reason]);
 }
@@ -67,7 +69,7 @@ int tcpark_park(struct sock *sk)
 
 	ret = tcpark_park_check(sk, &reason);
 	if (ret) {
-		tcpark_count_refusal(sock_net(sk), reason);
+		tcpark_count_refusal(sk, reason);
 		return ret;
 	}
 	tcpark_effective(sk, &s);

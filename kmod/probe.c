@@ -29,6 +29,7 @@
 #include <net/tcp.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 #define TCPARK_SWEEP_TICK_MS	100
 /* Records visited between two reschedule points of a tick. */
@@ -138,8 +139,10 @@ static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
 		return;
 	}
 	WRITE_ONCE(rec->probes_out, out + 1);
-	if (!tcpark_send_probe(net, rec))
+	if (!tcpark_send_probe(net, rec)) {
 		atomic64_inc(&st->probes_sent);
+		trace_tcpark_probe_sent(net, rec, out + 1);
+	}
 }
 
 /*

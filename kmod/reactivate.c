@@ -24,6 +24,7 @@
 #include <net/tcp.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 #ifdef CONFIG_TCP_MD5SIG
 /* Listeners with MD5 keys are refused: the child never signs. */
@@ -378,6 +379,7 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	tcpark_record_unlink(net, rec);
 	atomic64_inc(&tn->stats.reactivated);
 	atomic64_inc(&tn->stats.wakes);
+	trace_tcpark_reactivate(net, rec);
 	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED,
 			     TCPARK_REASON_NONE);
 	tcpark_record_free(rec);

@@ -22,6 +22,7 @@
 #include <net/ipv6.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 static struct kmem_cache *tcpark_record_cache __read_mostly;
 static DEFINE_STATIC_KEY_DEFERRED_FALSE(tcpark_records_key, HZ);
@@ -344,6 +345,7 @@ bool tcpark_record_end(struct net *net, struct tcpark_record *rec,
 	tcpark_record_unlink(net, rec);
 	if (reset)
 		tcpark_send_reset(net, rec);
+	trace_tcpark_record_end(net, rec, event, reason);
 	tcpark_notify_record(net, rec, event, reason);
 	tcpark_record_free(rec);
 	return true;

@@ -28,6 +28,7 @@
 #include <net/transp_v6.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 /*
  * The lookup key for connect(@uaddr) from @sk: the remote address and
@@ -437,6 +438,7 @@ int tcpark_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		return ret;
 	}
 	tcpark_record_unlink(net, rec);
+	trace_tcpark_remap(net, &copy);
 	tcpark_record_free(rec);
 	tcpark_sk(sk)->flags |= TCPARK_F_REMAPPED;
 	tcpark_sk(sk)->wakes++;

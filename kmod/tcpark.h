@@ -254,7 +254,7 @@ u32 tcpark_idle_age_ms(const struct sock *sk);
 
 /* park.c */
 int tcpark_park_check(struct sock *sk, int *reason);
-void tcpark_count_refusal(struct net *net, int reason);
+void tcpark_count_refusal(struct sock *sk, int reason);
 int tcpark_park(struct sock *sk);
 int tcpark_wake(struct sock *sk);
 int tcpark_kill(struct sock *sk);

@@ -13,6 +13,7 @@
 #include <net/tcp.h>
 
 #include "tcpark.h"
+#include "trace.h"
 
 /* @sk's 4-tuple as a record keeps it; also what a remap must produce. */
 void tcpark_snapshot_key(const struct sock *sk, struct tcpark_key *key,
@@ -122,7 +123,7 @@ int tcpark_park_transient(struct sock *sk, const kuid_t *reserved)
 		tcpark_limits_release(net, uid);
 	}
 	if (ret) {
-		tcpark_count_refusal(net, reason);
+		tcpark_count_refusal(sk, reason);
 		return ret;
 	}
 	rec = tcpark_record_alloc(sk);
@@ -151,6 +152,7 @@ int tcpark_park_transient(struct sock *sk, const kuid_t *reserved)
 	tcp_disconnect(sk, 0);
 	tcp_sk(sk)->repair = 0;
 	atomic64_inc(&tcpark_pernet(net)->stats.parks);
+	trace_tcpark_park(net, &event);
 	/* An app that still holds the fd (idle timer) sees tpi_parks. */
 	WRITE_ONCE(tcpark_sk(sk)->parks, tcpark_sk(sk)->parks + 1);
 	tcpark_notify_record(net, &event, TCPARK_EVENT_PARKED,
