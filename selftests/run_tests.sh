@@ -14,7 +14,7 @@
 ALL_TESTS="load_unload.sh ulp.sh rmmod_busy.sh sockopt.sh sysctl.sh netlink.sh
 tcparkctl.sh park.sh park_validate.sh remap.sh priv.sh wake.sh idle_park.sh
 park_netem.sh park_mem.sh park_chain.sh hook_netns.sh example.sh park_limits.sh
-park_memcg.sh fuzz.sh nat.sh probe.sh pressure.sh trace.sh"
+park_memcg.sh fuzz.sh nat.sh probe.sh pressure.sh trace.sh trace_bpf.sh"
 # probe_scale.sh (50,000 records probed every second: rate, spread, CPU)
 # takes minutes per kernel and runs by name.
 # park_unload.sh (rmmod and netns deletion with records, 20 park cycles) is

@@ -9,7 +9,8 @@ set -euo pipefail
 pkgs=(gcc make libc6-dev perl python3 git
       qemu-system-x86 busybox-static cpio kmod xz-utils
       iproute2 tcpdump sparse dkms codespell libmnl-dev
-      nftables)  # nft, for nat.sh's router in the VM
+      nftables  # nft, for nat.sh's router in the VM
+      clang libbpf-dev bpftool)  # trace_bpf.sh: BPF object, loader, bpftool
 
 missing=()
 for p in "${pkgs[@]}"; do

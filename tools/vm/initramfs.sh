@@ -8,8 +8,8 @@
 #
 #   initramfs.sh base KVER
 #       The static part, cached per kernel ABI: busybox, dash, bash,
-#       iproute2, tcpdump, kmod, nft, the kernel's modules that kernel.sh
-#       kept (veth, tun, sch_netem, nftables with NAT...), /init.
+#       iproute2, tcpdump, kmod, nft, bpftool, the kernel's modules that
+#       kernel.sh kept (veth, tun, sch_netem, nftables with NAT...), /init.
 #       Prints the path of the .cpio.gz; rebuilt when these scripts, the
 #       kernel folder or the host's packages (dpkg status) change.
 #   initramfs.sh overlay KVER OUT [--module KO]... [--put SRC DEST]...
@@ -34,7 +34,7 @@ usage() {
 # ip netns add x` would run busybox's ip, which has no netns. So the shell
 # (/bin/sh) is dash and the program-running tools are the GNU/util-linux
 # ones; busybox provides only what is left.
-progs_required=(dash bash ip tc ss tcpdump kmod nft
+progs_required=(dash bash ip tc ss tcpdump kmod nft bpftool
 	env timeout xargs find chroot nice nohup flock nsenter unshare setsid
 	taskset ionice setpriv setarch)
 progs_optional=(strace watch ethtool) # debugging aids, when the host has them
@@ -171,7 +171,7 @@ pack() {
 cmd_base() {
 	local kver=$1 kdir abi plan key out d stage
 	# Result in $base (no subshell: it would lose the temporary-folder list).
-	vm_need busybox-static iproute2 tcpdump kmod cpio nftables
+	vm_need busybox-static iproute2 tcpdump kmod cpio nftables bpftool
 	kdir=$("$here/kernel.sh" image "$kver")
 	abi=$(basename "$kdir")
 	# Cache key: these scripts, the kernel folder and the package database
