@@ -106,7 +106,7 @@ int tcpark_defer_close(struct sock *sk, struct tcpark_sock *ctx)
 	/* Pairs with the timer's smp_load_acquire(): the fields above first. */
 	smp_store_release(&ctx->deferred, true);
 	atomic_inc(&tn->deferring);
-	atomic64_inc(&tn->stats.deferred);
+	tcpark_stat_inc(tn, TCPARK_ST_DEFERRED);
 	/* __tcp_close()'s adjudge_to_death, the state left as it is. */
 	sock_hold(sk);
 	sock_orphan(sk);
@@ -169,7 +169,7 @@ static void tcpark_defer_tcp_close(struct sock *sk)
  */
 void tcpark_defer_finish(struct sock *sk, struct tcpark_sock *ctx)
 {
-	struct tcpark_stats *st = &tcpark_pernet(sock_net(sk))->stats;
+	struct tcpark_net *tn = tcpark_pernet(sock_net(sk));
 	bool acked;
 	u32 rest;
 
@@ -181,11 +181,11 @@ void tcpark_defer_finish(struct sock *sk, struct tcpark_sock *ctx)
 	acked = sk->sk_state == TCP_ESTABLISHED && tcpark_all_acked(sk);
 	/* The park takes the units, or gives them back if it cannot. */
 	if (acked && !tcpark_park_transient(sk, &ctx->defer_uid)) {
-		atomic64_inc(&st->deferred_parked);
+		tcpark_stat_inc(tn, TCPARK_ST_DEFERRED_PARKED);
 	} else {
 		if (!acked)
 			tcpark_limits_release(sock_net(sk), ctx->defer_uid);
-		atomic64_inc(&st->deferred_closed);
+		tcpark_stat_inc(tn, TCPARK_ST_DEFERRED_CLOSED);
 		tcpark_defer_tcp_close(sk);
 	}
 	if (sk->sk_state != TCP_CLOSE)
@@ -207,5 +207,5 @@ void tcpark_defer_release(struct sock *sk, struct tcpark_sock *ctx)
 		return;
 	tcpark_defer_done(sk, ctx);
 	tcpark_limits_release(sock_net(sk), ctx->defer_uid);
-	atomic64_inc(&tcpark_pernet(sock_net(sk))->stats.deferred_closed);
+	tcpark_stat_inc(tcpark_pernet(sock_net(sk)), TCPARK_ST_DEFERRED_CLOSED);
 }

@@ -46,7 +46,7 @@ static unsigned int tcpark_hook_common(struct net *net, struct sk_buff *skb,
 	/* A segment TCP would have thrown away must not be answered. */
 	if (nf_checksum(skb, hook, thoff, IPPROTO_TCP, pf) ||
 	    tcpark_parse_seg(skb, thoff, &seg)) {
-		atomic64_inc(&tcpark_pernet(net)->stats.drops);
+		tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_DROPS);
 		return NF_DROP;
 	}
 	return tcpark_rx(net, skb, rec, &seg);

@@ -44,7 +44,7 @@ static void tcpark_icmp_common(struct net *net, struct sk_buff *skb,
 			       bool fatal, u8 pf, unsigned int off,
 			       unsigned int hook)
 {
-	struct tcpark_stats *st = &tcpark_pernet(net)->stats;
+	struct tcpark_net *tn = tcpark_pernet(net);
 	struct tcpark_record *rec;
 	bool v6 = pf == NFPROTO_IPV6;
 
@@ -56,16 +56,16 @@ static void tcpark_icmp_common(struct net *net, struct sk_buff *skb,
 		return;
 	/* LINUX_MIB_OUTOFWINDOWICMPS: not about anything we sent. */
 	if (seq != rec->snd_nxt && seq != rec->snd_nxt - 1) {
-		atomic64_inc(&st->icmp_ignored);
+		tcpark_stat_inc(tn, TCPARK_ST_ICMP_IGNORED);
 		return;
 	}
 	if (!fatal || seq != rec->snd_nxt - 1 || !READ_ONCE(rec->probes_out)) {
-		atomic64_inc(&st->icmp_soft);
+		tcpark_stat_inc(tn, TCPARK_ST_ICMP_SOFT);
 		return;
 	}
 	if (tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED,
 			      TCPARK_REASON_ICMP, false))
-		atomic64_inc(&st->expired_icmp);
+		tcpark_stat_inc(tn, TCPARK_ST_EXPIRED_ICMP);
 }
 
 /* Under RCU, LOCAL_IN; @skb is an ICMP message (not yet checksummed). */

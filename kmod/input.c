@@ -104,7 +104,7 @@ void tcpark_record_count_ka(struct net *net, struct tcpark_record *rec)
 	if (n != U8_MAX)
 		WRITE_ONCE(rec->ka_answered, n + 1);
 	tcpark_heard(rec);
-	atomic64_inc(&tcpark_pernet(net)->stats.ka_answered);
+	tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_KA_ANSWERED);
 	trace_tcpark_keepalive_answered(net, rec);
 }
 
@@ -135,7 +135,7 @@ static void tcpark_challenge_ack(struct net *net, struct tcpark_record *rec)
 {
 	if (tcpark_oow_rate_limited(net, rec))
 		return;
-	atomic64_inc(&tcpark_pernet(net)->stats.challenge_acks);
+	tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_CHALLENGE_ACKS);
 	trace_tcpark_challenge_ack(net, rec);
 	tcpark_send_ack(net, rec);
 }
@@ -273,7 +273,7 @@ static bool tcpark_validate(struct net *net, struct tcpark_record *rec,
 		if (seg->seq == rec->rcv_nxt &&
 		    tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED,
 				      TCPARK_REASON_PEER_RESET, false))
-			atomic64_inc(&tcpark_pernet(net)->stats.peer_resets);
+			tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_PEER_RESETS);
 		else
 			tcpark_challenge_ack(net, rec);
 		return false;
@@ -332,6 +332,6 @@ unsigned int tcpark_rx(struct net *net, struct sk_buff *skb,
 	if (seg->ack == rec->snd_nxt)
 		return tcpark_reactivate(net, skb, seg, rec);
 	/* Acking less than all we sent, which the peer already acked. */
-	atomic64_inc(&tcpark_pernet(net)->stats.drops);
+	tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_DROPS);
 	return NF_DROP;
 }

@@ -54,11 +54,11 @@ int tcpark_park_check_flight(struct sock *sk, int *reason, bool in_flight_ok)
 
 void tcpark_count_refusal(struct sock *sk, int reason)
 {
-	struct tcpark_stats *st = &tcpark_pernet(sock_net(sk))->stats;
+	struct tcpark_net *tn = tcpark_pernet(sock_net(sk));
 
 	trace_tcpark_park_refused(sk, reason);
-	atomic64_inc(&st->ineligible);
-	atomic64_inc(&st->refused[reason]);
+	tcpark_stat_inc(tn, TCPARK_ST_INELIGIBLE);
+	tcpark_stat_inc(tn, TCPARK_ST_REFUSED + reason);
 }
 
 /* TCPARK_PARK and the PARK command. Caller holds the socket lock. */
@@ -99,6 +99,6 @@ int tcpark_kill(struct sock *sk)
 	tcpark_notify(sk, TCPARK_EVENT_KILLED);
 	ret = tcp_abort(sk, ECONNABORTED);
 	if (!ret)
-		atomic64_inc(&tcpark_pernet(sock_net(sk))->stats.kills);
+		tcpark_stat_inc(tcpark_pernet(sock_net(sk)), TCPARK_ST_KILLS);
 	return ret;
 }

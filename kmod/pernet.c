@@ -42,6 +42,7 @@ int tcpark_register_sock(struct tcpark_sock *ctx, gfp_t gfp)
 		return ret;
 	}
 	atomic_long_inc(&tn->attached);
+	tcpark_dump_gen_bump(tn);
 	tcpark_pressure_kick(tn);
 	return 0;
 }
@@ -52,6 +53,7 @@ void tcpark_unregister_sock(struct tcpark_sock *ctx)
 
 	xa_erase_bh(&tn->socks, ctx->id);
 	atomic_long_dec(&tn->attached);
+	tcpark_dump_gen_bump(tn);
 	tcpark_hook_put(sock_net(ctx->sk));
 }
 
@@ -80,6 +82,9 @@ static int __net_init tcpark_net_init(struct net *net)
 	struct tcpark_net *tn = tcpark_pernet(net);
 	int ret;
 
+	tn->stats = alloc_percpu(struct tcpark_stats);
+	if (!tn->stats)
+		return -ENOMEM;
 	tcpark_defaults_init(&tn->def);
 	tcpark_limits_inherit(net, &tn->def);
 	xa_init_flags(&tn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
@@ -103,6 +108,7 @@ err_sysctl:
 err_table:
 	tcpark_hook_net_exit(tn);
 	xa_destroy(&tn->uids);
+	free_percpu(tn->stats);
 	return ret;
 }
 
@@ -127,6 +133,18 @@ static void __net_exit tcpark_net_exit(struct net *net)
 	/* Each record gave its uid's count back as it was destroyed. */
 	WARN_ON_ONCE(!xa_empty(&tn->uids));
 	xa_destroy(&tn->uids);
+	free_percpu(tn->stats);
+}
+
+/* A counter summed over the CPUs, as snmp_fold_field() sums a MIB's. */
+u64 tcpark_stat_read(struct tcpark_net *tn, enum tcpark_stat i)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(tn->stats, cpu)->v[i]);
+	return sum;
 }
 
 static struct pernet_operations tcpark_net_ops = {

@@ -93,7 +93,7 @@ static u32 tcpark_pressure_park(struct tcpark_net *tn, int lo, int hi,
 		index++;
 		cond_resched();
 	}
-	atomic64_add(done, &tn->stats.pressure_parks);
+	tcpark_stat_add(tn, TCPARK_ST_PRESSURE_PARKS, done);
 	return done;
 }
 

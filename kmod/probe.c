@@ -67,11 +67,11 @@ static u32 tcpark_sweep_period_ms(struct tcpark_net *tn)
 }
 
 static void tcpark_sweep_expire(struct net *net, struct tcpark_record *rec,
-				enum tcpark_reason reason, atomic64_t *count)
+				enum tcpark_reason reason, enum tcpark_stat count)
 {
 	/* As tcp_keepalive_timer() giving up: an RST, in case it hears. */
 	if (tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED, reason, true))
-		atomic64_inc(count);
+		tcpark_stat_inc(tcpark_pernet(net), count);
 }
 
 /*
@@ -87,7 +87,7 @@ static void tcpark_sweep_waiting(struct net *net, struct tcpark_record *rec,
 
 	if (jiffies_to_msecs(waited) >= READ_ONCE(tn->def.wake_timeout_ms))
 		tcpark_sweep_expire(net, rec, TCPARK_REASON_WAKE_TIMEOUT,
-				    &tn->stats.wake_expired);
+				    TCPARK_ST_WAKE_EXPIRED);
 }
 
 /*
@@ -102,7 +102,7 @@ static void tcpark_sweep_waiting(struct net *net, struct tcpark_record *rec,
 static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
 			       u32 peer_timeout)
 {
-	struct tcpark_stats *st = &tcpark_pernet(net)->stats;
+	struct tcpark_net *tn = tcpark_pernet(net);
 	u32 heard = READ_ONCE(rec->last_heard);
 	u32 now = tcp_jiffies32;
 	u32 silent = tcpark_jiffies_since(now, heard);
@@ -119,7 +119,7 @@ static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
 	}
 	if (peer_timeout && silent >= peer_timeout) {
 		tcpark_sweep_expire(net, rec, TCPARK_REASON_PEER_TIMEOUT,
-				    &st->expired_peer_timeout);
+				    TCPARK_ST_EXPIRED_PEER_TIMEOUT);
 		return;
 	}
 	if (!interval)
@@ -133,14 +133,14 @@ static void tcpark_sweep_visit(struct net *net, struct tcpark_record *rec,
 	} else if (out >= rec->ka_probes) {
 		if (due > rec->ka_probes)
 			tcpark_sweep_expire(net, rec, TCPARK_REASON_PROBES,
-					    &st->expired_probes);
+					    TCPARK_ST_EXPIRED_PROBES);
 		return;
 	} else if (due <= out) {
 		return;
 	}
 	WRITE_ONCE(rec->probes_out, out + 1);
 	if (!tcpark_send_probe(net, rec)) {
-		atomic64_inc(&st->probes_sent);
+		tcpark_stat_inc(tn, TCPARK_ST_PROBES_SENT);
 		trace_tcpark_probe_sent(net, rec, out + 1);
 	}
 }

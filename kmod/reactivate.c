@@ -322,8 +322,8 @@ static unsigned int tcpark_wake_refused(struct net *net,
 	struct tcpark_net *tn = tcpark_pernet(net);
 	u32 waited;
 
-	atomic64_inc(why == TCPARK_WAKE_BACKLOG ? &tn->stats.wake_backlog :
-						  &tn->stats.wake_no_listener);
+	tcpark_stat_inc(tn, why == TCPARK_WAKE_BACKLOG ?
+			    TCPARK_ST_WAKE_BACKLOG : TCPARK_ST_WAKE_NO_LISTENER);
 	/*
 	 * The clock starts at the first such segment. The peer sends nothing
 	 * else meanwhile: its retransmissions are this data. If they stop
@@ -336,7 +336,7 @@ static unsigned int tcpark_wake_refused(struct net *net,
 		return NF_DROP;
 	if (tcpark_record_end(net, rec, TCPARK_EVENT_EXPIRED,
 			      TCPARK_REASON_WAKE_TIMEOUT, true))
-		atomic64_inc(&tn->stats.wake_expired);
+		tcpark_stat_inc(tn, TCPARK_ST_WAKE_EXPIRED);
 	return NF_DROP;
 }
 
@@ -361,7 +361,7 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 	 * may not be yet (ipv6_skip_exthdr() reads through copies).
 	 */
 	if (!pskb_may_pull(skb, seg->payload_off)) {
-		atomic64_inc(&tn->stats.drops);
+		tcpark_stat_inc(tn, TCPARK_ST_DROPS);
 		return NF_DROP;
 	}
 	lsk = tcpark_find_listener(net, skb, seg, rec);
@@ -373,12 +373,12 @@ unsigned int tcpark_reactivate(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	if (tcpark_spawn_child(lsk, skb, seg->thoff, rec)) {
 		tcpark_record_unclaim(rec);
-		atomic64_inc(&tn->stats.drops);
+		tcpark_stat_inc(tn, TCPARK_ST_DROPS);
 		return NF_DROP;
 	}
 	tcpark_record_unlink(net, rec);
-	atomic64_inc(&tn->stats.reactivated);
-	atomic64_inc(&tn->stats.wakes);
+	tcpark_stat_inc(tn, TCPARK_ST_REACTIVATED);
+	tcpark_stat_inc(tn, TCPARK_ST_WAKES);
 	trace_tcpark_reactivate(net, rec);
 	tcpark_notify_record(net, rec, TCPARK_EVENT_REACTIVATED,
 			     TCPARK_REASON_NONE);

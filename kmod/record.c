@@ -246,6 +246,7 @@ int tcpark_record_insert(struct net *net, struct tcpark_record *rec)
 	if (ret)
 		goto err_table;
 	tcpark_sweep_add(net, rec);
+	tcpark_dump_gen_bump(tn);
 	tcpark_record_unclaim(rec);
 	return 0;
 
@@ -326,6 +327,7 @@ void tcpark_record_unlink(struct net *net, struct tcpark_record *rec)
 						tcpark_record_params)))
 		return;
 	tcpark_sweep_del(net, rec);
+	tcpark_dump_gen_bump(tn);
 	tcpark_limits_release(net, rec->uid);
 	static_branch_slow_dec_deferred(&tcpark_records_key);
 	tcpark_port_put(tn, ntohs(rec->key.lport));

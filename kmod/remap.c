@@ -442,8 +442,8 @@ int tcpark_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	tcpark_record_free(rec);
 	tcpark_sk(sk)->flags |= TCPARK_F_REMAPPED;
 	tcpark_sk(sk)->wakes++;
-	atomic64_inc(&tcpark_pernet(net)->stats.remapped);
-	atomic64_inc(&tcpark_pernet(net)->stats.wakes);
+	tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_REMAPPED);
+	tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_WAKES);
 	tcpark_notify(sk, TCPARK_EVENT_REMAPPED);
 	tcpark_tcp_send_ack(sk);
 	return 0;

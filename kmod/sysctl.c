@@ -20,16 +20,19 @@ const struct tcpark_range tcpark_ka_interval_range = {
 const struct tcpark_range tcpark_ka_probes_range = {
 	0, TCPARK_KA_PROBES_MAX, true };
 /* 0 turns parking off in the netns. */
-const struct tcpark_range tcpark_max_parked_range = { 0, 1U << 30, true };
-const struct tcpark_range tcpark_max_parked_mem_range = { 0, 1U << 20, true };
+const struct tcpark_range tcpark_max_parked_range = {
+	0, TCPARK_MAX_PARKED_MAX, true };
+const struct tcpark_range tcpark_max_parked_mem_range = {
+	0, TCPARK_MAX_PARKED_MEM_MB_MAX, true };
 const struct tcpark_range tcpark_max_parked_per_uid_range = {
-	0, 1U << 30, true };
+	0, TCPARK_MAX_PARKED_PER_UID_MAX, true };
 const struct tcpark_range tcpark_peer_timeout_range = {
 	TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX, true };
 const struct tcpark_range tcpark_active_range = {
 	0, TCPARK_ACTIVE_MAX, true };
 /* Bounded: a record whose data nobody takes must not wait forever. */
-const struct tcpark_range tcpark_wake_timeout_range = { 100, 3600000, false };
+const struct tcpark_range tcpark_wake_timeout_range = {
+	TCPARK_WAKE_TIMEOUT_MS_MIN, TCPARK_WAKE_TIMEOUT_MS_MAX, false };
 
 /*
  * Defaults for device servers: park after a minute of silence (devices

@@ -97,31 +97,43 @@ struct tcpark_defaults {
 	u32 active_low;			/* ... down to this many */
 };
 
+/*
+ * Per-netns counters, per CPU, as the SNMP MIBs keep theirs (an enum
+ * indexes them; readers fold the CPUs, snmp_fold_field()): the packet
+ * paths that bump them run on every CPU at once. unsigned long: 64 bits
+ * on the 64-bit kernels tcpark is built for (a 32-bit one would wrap
+ * them at 2^32, as it wraps its MIBs).
+ */
+enum tcpark_stat {
+	TCPARK_ST_PARKS,
+	TCPARK_ST_WAKES,
+	TCPARK_ST_KA_ANSWERED,
+	TCPARK_ST_CHALLENGE_ACKS,
+	TCPARK_ST_DROPS,
+	TCPARK_ST_KILLS,
+	TCPARK_ST_INELIGIBLE,
+	TCPARK_ST_REFUSED,	/* + enum tcpark_refusal */
+	TCPARK_ST_REACTIVATED = TCPARK_ST_REFUSED + TCPARK_REFUSED_MAX,
+	TCPARK_ST_REMAPPED,
+	TCPARK_ST_WAKE_NO_LISTENER,
+	TCPARK_ST_WAKE_BACKLOG,
+	TCPARK_ST_WAKE_EXPIRED,
+	TCPARK_ST_PROBES_SENT,
+	TCPARK_ST_EXPIRED_PROBES,
+	TCPARK_ST_EXPIRED_PEER_TIMEOUT,
+	TCPARK_ST_PEER_RESETS,
+	TCPARK_ST_EXPIRED_ICMP,
+	TCPARK_ST_ICMP_SOFT,
+	TCPARK_ST_ICMP_IGNORED,
+	TCPARK_ST_DEFERRED,
+	TCPARK_ST_DEFERRED_PARKED,
+	TCPARK_ST_DEFERRED_CLOSED,
+	TCPARK_ST_PRESSURE_PARKS,
+	TCPARK_ST_MAX
+};
+
 struct tcpark_stats {
-	atomic64_t parks;
-	atomic64_t wakes;
-	atomic64_t ka_answered;
-	atomic64_t challenge_acks;
-	atomic64_t drops;
-	atomic64_t kills;
-	atomic64_t ineligible;
-	atomic64_t refused[TCPARK_REFUSED_MAX];
-	atomic64_t reactivated;
-	atomic64_t remapped;
-	atomic64_t wake_no_listener;
-	atomic64_t wake_backlog;
-	atomic64_t wake_expired;
-	atomic64_t probes_sent;
-	atomic64_t expired_probes;
-	atomic64_t expired_peer_timeout;
-	atomic64_t peer_resets;
-	atomic64_t expired_icmp;
-	atomic64_t icmp_soft;
-	atomic64_t icmp_ignored;
-	atomic64_t deferred;
-	atomic64_t deferred_parked;
-	atomic64_t deferred_closed;
-	atomic64_t pressure_parks;
+	unsigned long v[TCPARK_ST_MAX];
 };
 
 /*
@@ -151,12 +163,13 @@ struct tcpark_sweep {
  *	its lock is taken with BH off as sockets die in softirq.
  */
 struct tcpark_net {
+	struct tcpark_stats __percpu *stats;	/* read-mostly, as @def */
 	struct tcpark_defaults def;
 	struct ctl_table_header *sysctl;
 	struct xarray socks;
 	u32 next_id;
 	atomic_long_t attached;
-	struct tcpark_stats stats;
+	atomic_t dump_gen;		/* moves with socks and records */
 	struct rhashtable records;	/* the inactive table, by 4-tuple */
 	struct rhltable peers;		/* the same records, by remote half */
 	spinlock_t peers_lock;		/* peers: every read, every removal */
@@ -336,5 +349,29 @@ void tcpark_netlink_exit(void);
 void tcpark_notify(struct sock *sk, enum tcpark_event event);
 void tcpark_notify_record(struct net *net, const struct tcpark_record *rec,
 			  enum tcpark_event event, enum tcpark_reason reason);
+
+static inline void tcpark_stat_add(struct tcpark_net *tn, enum tcpark_stat i,
+				   unsigned long n)
+{
+	this_cpu_add(tn->stats->v[i], n);
+}
+
+static inline void tcpark_stat_inc(struct tcpark_net *tn, enum tcpark_stat i)
+{
+	this_cpu_inc(tn->stats->v[i]);
+}
+
+u64 tcpark_stat_read(struct tcpark_net *tn, enum tcpark_stat i);
+
+/* A GET dump that spans a change of this is marked NLM_F_DUMP_INTR. */
+static inline u32 tcpark_dump_gen(struct tcpark_net *tn)
+{
+	return atomic_read(&tn->dump_gen);
+}
+
+static inline void tcpark_dump_gen_bump(struct tcpark_net *tn)
+{
+	atomic_inc(&tn->dump_gen);
+}
 
 #endif /* _TCPARK_H */

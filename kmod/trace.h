@@ -207,6 +207,10 @@ TRACE_EVENT(tcpark_park_refused,
 			     __array(u8, laddr, sizeof(struct sockaddr_in6))
 			     __array(u8, raddr, sizeof(struct sockaddr_in6))
 			     __field(int, reason)),
+	    /*
+	     * The cookie tcparkctl and the events print: made now if nobody
+	     * asked yet, as sock_diag makes it for ss (locked, referenced).
+	     */
 	    TP_fast_assign(__entry->netns = sock_net(sk)->net_cookie;
 			   __entry->cookie = tcpark_sock_cookie(sk);
 			   memset(__entry->laddr, 0, sizeof(__entry->laddr));

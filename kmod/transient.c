@@ -151,7 +151,7 @@ int tcpark_park_transient(struct sock *sk, const kuid_t *reserved)
 	tcp_sk(sk)->repair = 1;		/* tcp_disconnect(): no FIN, no RST */
 	tcp_disconnect(sk, 0);
 	tcp_sk(sk)->repair = 0;
-	atomic64_inc(&tcpark_pernet(net)->stats.parks);
+	tcpark_stat_inc(tcpark_pernet(net), TCPARK_ST_PARKS);
 	trace_tcpark_park(net, &event);
 	/* An app that still holds the fd (idle timer) sees tpi_parks. */
 	WRITE_ONCE(tcpark_sk(sk)->parks, tcpark_sk(sk)->parks + 1);

@@ -448,6 +448,7 @@ int genl_collect_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nl_socks *out = data;
 
+	out->intr += !!(nlh->nlmsg_flags & NLM_F_DUMP_INTR);
 	if (out->n == out->cap) {
 		struct nl_sock *v;
 

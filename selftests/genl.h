@@ -97,6 +97,7 @@ struct nl_socks {
 	struct nl_sock *v;
 	size_t n, cap;
 	int malformed;		/* messages genl_attrs() refused */
+	int intr;		/* messages flagged NLM_F_DUMP_INTR */
 };
 
 /* -1 if malformed; s->missing counts absent socket attributes. */

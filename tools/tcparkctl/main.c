@@ -30,25 +30,33 @@ static const struct {
 	{ "monitor", C_MONITOR },
 };
 
-/* Keys of "set": the uapi header's ranges are checked here too. */
+/*
+ * Keys of "set", with the uapi header's ranges, which are the kernel's:
+ * what passes here is what the kernel takes (but for the init netns's
+ * limits on a container's).
+ */
 static const struct {
 	const char	*key;
 	unsigned int	attr;
-	uint32_t	min, max;	/* when not 0 */
+	uint32_t	min, max;
+	bool		zero_ok;
 } set_keys[] = {
-	{ "idle_ms", TCPARK_A_IDLE_MS, TCPARK_IDLE_MS_MIN, TCPARK_IDLE_MS_MAX },
-	{ "mode", TCPARK_A_MODE, 0, 0 },
+	{ "idle_ms", TCPARK_A_IDLE_MS, TCPARK_IDLE_MS_MIN, TCPARK_IDLE_MS_MAX, true },
+	{ "mode", TCPARK_A_MODE, 0, 0, true },
 	{ "ka_interval_ms", TCPARK_A_KA_INTERVAL_MS,
-	  TCPARK_KA_INTERVAL_MS_MIN, TCPARK_KA_INTERVAL_MS_MAX },
-	{ "ka_probes", TCPARK_A_KA_PROBES, 1, TCPARK_KA_PROBES_MAX },
-	{ "max_parked", TCPARK_A_MAX_PARKED, 1, UINT32_MAX },
-	{ "max_parked_mem_mb", TCPARK_A_MAX_PARKED_MEM_MB, 1, UINT32_MAX },
-	{ "wake_timeout_ms", TCPARK_A_WAKE_TIMEOUT_MS, 1, UINT32_MAX },
-	{ "max_parked_per_uid", TCPARK_A_MAX_PARKED_PER_UID, 1, UINT32_MAX },
+	  TCPARK_KA_INTERVAL_MS_MIN, TCPARK_KA_INTERVAL_MS_MAX, true },
+	{ "ka_probes", TCPARK_A_KA_PROBES, 0, TCPARK_KA_PROBES_MAX, true },
+	{ "max_parked", TCPARK_A_MAX_PARKED, 0, TCPARK_MAX_PARKED_MAX, true },
+	{ "max_parked_mem_mb", TCPARK_A_MAX_PARKED_MEM_MB, 0,
+	  TCPARK_MAX_PARKED_MEM_MB_MAX, true },
+	{ "wake_timeout_ms", TCPARK_A_WAKE_TIMEOUT_MS,
+	  TCPARK_WAKE_TIMEOUT_MS_MIN, TCPARK_WAKE_TIMEOUT_MS_MAX, false },
+	{ "max_parked_per_uid", TCPARK_A_MAX_PARKED_PER_UID, 0,
+	  TCPARK_MAX_PARKED_PER_UID_MAX, true },
 	{ "peer_timeout_ms", TCPARK_A_PEER_TIMEOUT_MS,
-	  TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX },
-	{ "active_high", TCPARK_A_ACTIVE_HIGH, 1, TCPARK_ACTIVE_MAX },
-	{ "active_low", TCPARK_A_ACTIVE_LOW, 1, TCPARK_ACTIVE_MAX },
+	  TCPARK_PEER_TIMEOUT_MS_MIN, TCPARK_PEER_TIMEOUT_MS_MAX, true },
+	{ "active_high", TCPARK_A_ACTIVE_HIGH, 0, TCPARK_ACTIVE_MAX, true },
+	{ "active_low", TCPARK_A_ACTIVE_LOW, 0, TCPARK_ACTIVE_MAX, true },
 };
 
 static void usage(FILE *f)
@@ -150,9 +158,12 @@ static int parse_set(int argc, char **argv, struct tp_set *s)
 				return usage_error("set: mode is persistent or transient, not '%s'", val);
 		} else if (parse_u32(val, &v) < 0) {
 			return usage_error("set: %s: '%s' is not a number", key, val);
-		} else if (v && (v < set_keys[k].min || v > set_keys[k].max)) {
-			return usage_error("set: %s: %u is out of range (0 or %u-%u)",
-					   key, v, set_keys[k].min, set_keys[k].max);
+		} else if (!(v == 0 && set_keys[k].zero_ok) &&
+			   (v < set_keys[k].min || v > set_keys[k].max)) {
+			return usage_error("set: %s: %u is out of range (%s%u-%u)",
+					   key, v,
+					   set_keys[k].zero_ok && set_keys[k].min ? "0 or " : "",
+					   set_keys[k].min, set_keys[k].max);
 		}
 		s->set[set_keys[k].attr] = true;
 		s->val[set_keys[k].attr] = v;

@@ -145,7 +145,10 @@ struct tcpark_info {
  *	dumpit, with optional filters: TCPARK_A_STATE, TCPARK_A_MODE,
  *	TCPARK_A_FAMILY, TCPARK_A_LOCAL_ADDR (+ TCPARK_A_LOCAL_PREFIX),
  *	TCPARK_A_LOCAL_PORT, TCPARK_A_REMOTE_ADDR (+ TCPARK_A_REMOTE_PREFIX),
- *	TCPARK_A_REMOTE_PORT -> one message per socket:
+ *	TCPARK_A_REMOTE_PORT -> one message per socket (a dump during which
+ *	a socket attached or detached or a record came or went carries
+ *	NLM_F_DUMP_INTR: it may miss or repeat one; parks churn on a busy
+ *	server, so retry a bounded number of times, if at all):
  *		COOKIE, STATE, TCP_STATE, MODE, FAMILY, LOCAL_ADDR, LOCAL_PORT,
  *		REMOTE_ADDR, REMOTE_PORT, UID, IDLE_MS, KA_INTERVAL_MS,
  *		KA_PROBES, FLAGS, IDLE_AGE_MS, PARKS, WAKES, KA_ANSWERED,
@@ -179,7 +182,8 @@ struct tcpark_info {
  * TCPARK_CMD_SET: any of IDLE_MS, MODE, KA_INTERVAL_MS, KA_PROBES,
  *	MAX_PARKED, MAX_PARKED_MEM_MB, WAKE_TIMEOUT_MS, MAX_PARKED_PER_UID,
  *	PEER_TIMEOUT_MS, ACTIVE_HIGH, ACTIVE_LOW;
- *	the same ranges as the sysctls. All are checked before any is
+ *	the same ranges as the sysctls (the constants above); a value
+ *	outside its range gets ERANGE. All are checked before any is
  *	applied. In a netns of a user namespace other than the initial one,
  *	a limit (MAX_PARKED*) above the init netns's is refused: EPERM.
  * Multicast group TCPARK_GENL_MCGRP_EVENTS: TCPARK_CMD_EVENT messages with
@@ -239,6 +243,20 @@ enum tcpark_reason {
 /* net.tcpark.peer_timeout_ms (and TCPARK_A_PEER_TIMEOUT_MS): 0 = never. */
 #define TCPARK_PEER_TIMEOUT_MS_MIN	1000
 #define TCPARK_PEER_TIMEOUT_MS_MAX	2592000000U	/* 30 days */
+
+/*
+ * The namespace's limits (sysctls, TCPARK_CMD_SET): max_parked,
+ * max_parked_mem_mb and max_parked_per_uid 0..their MAX (max_parked 0:
+ * no parking in the namespace); wake_timeout_ms MIN..MAX, never 0 (a
+ * record whose data nobody takes must not wait forever). The values
+ * above and these are the only ranges: the kernel and tcparkctl both
+ * check against them.
+ */
+#define TCPARK_MAX_PARKED_MAX		1073741824U	/* 2^30 */
+#define TCPARK_MAX_PARKED_MEM_MB_MAX	1048576U	/* 1 TiB */
+#define TCPARK_MAX_PARKED_PER_UID_MAX	1073741824U
+#define TCPARK_WAKE_TIMEOUT_MS_MIN	100
+#define TCPARK_WAKE_TIMEOUT_MS_MAX	3600000		/* 1 hour */
 
 enum tcpark_attr {
 	TCPARK_A_UNSPEC,

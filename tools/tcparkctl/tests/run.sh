@@ -285,10 +285,18 @@ expect "set: attributes" has '^cmd=6 5=1/4 14=1000/4 15=0/4 16=9/4 23=5/4 24=64/
 tc -- set wake_timeout_ms 120000 idle_ms 2000
 expect_rc 0 "set wake_timeout_ms: exit 0"
 expect "set wake_timeout_ms: attributes" has '^cmd=6 14=2000/4 57=120000/4$' log
-tc -- set wake_timeout_ms 0
-expect_rc 0 "set wake_timeout_ms 0: left to the kernel's range check"
-expect "set wake_timeout_ms 0: sent" has '^cmd=6 57=0/4$' log
-tc FAKE_ERRNO=22 -- set wake_timeout_ms 99
+# The uapi header's ranges, the kernel's: wake_timeout_ms is never 0.
+for v in 0 99 3600001; do
+	tc -- set wake_timeout_ms $v
+	expect_rc 64 "set wake_timeout_ms $v: refused as the kernel would"
+	expect "set wake_timeout_ms $v: says the range" has "^tcparkctl: set: wake_timeout_ms: $v is out of range \\(100-3600000\\)\$" err
+done
+tc -- set max_parked 0 ka_probes 0
+expect_rc 0 "set max_parked 0 ka_probes 0: taken, as the kernel takes them"
+tc -- set max_parked 1073741825
+expect_rc 64 "set max_parked past 2^30: refused"
+expect "set max_parked past 2^30: says the range" has '^tcparkctl: set: max_parked: 1073741825 is out of range \(0-1073741824\)$' err
+tc FAKE_ERRNO=22 -- set wake_timeout_ms 100
 expect_rc 1 "set wake_timeout_ms refused: exit 1"
 expect "set wake_timeout_ms refused: the attribute is named" has '^tcparkctl: set: fake: refused \[bad attribute wake_timeout_ms\]$' err
 for args in "set wake_timeout_ms" "set wake_timeout_ms 1s" "set wake_timeout_ms 4294967296" \
