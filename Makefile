@@ -9,7 +9,8 @@
 #   make check            static checks, DKMS build, selftests in VMs on both
 #   make check-debug      the selftests on the debug kernel, then a kmemleak
 #                         scan; any KASAN/lockdep/kmemleak report fails it
-#   make lint             checkpatch, W=1 and sparse on both kernels
+#   make lint             checkpatch, W=1 and sparse on both kernels, and
+#                         the YNL spec against the uapi header
 #   make demo | bench | clean
 #
 # The kernel side is always built by Kbuild (Kbuild, kmod/Kbuild).

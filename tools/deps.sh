@@ -10,7 +10,8 @@ pkgs=(gcc make libc6-dev perl python3 git
       qemu-system-x86 busybox-static cpio kmod xz-utils
       iproute2 tcpdump sparse dkms codespell libmnl-dev
       nftables  # nft, for nat.sh's router in the VM
-      clang libbpf-dev bpftool)  # trace_bpf.sh: BPF object, loader, bpftool
+      clang libbpf-dev bpftool  # trace_bpf.sh: BPF object, loader, bpftool
+      python3-yaml python3-jsonschema)  # the kernel's YNL generator (lint)
 
 missing=()
 for p in "${pkgs[@]}"; do

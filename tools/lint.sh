@@ -4,7 +4,8 @@
 # Static checks on the kernel code, one KTAP line each:
 #   checkpatch.pl (from Debian's linux-source-6.12) with codespell,
 #   a fresh W=1 build with sparse (C=1) against each supported kernel,
-#   where any compiler or sparse warning is a failure.
+#   where any compiler or sparse warning is a failure;
+#   the YNL spec against the uapi header (tools/ynl-check.sh).
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +32,8 @@ if grep -qE '(ERROR|WARNING|CHECK):' "$tmp/cp.log"; then
 else
 	report OK "checkpatch --strict"
 fi
+
+"$repo/tools/ynl-check.sh" || fail=1
 
 for kver in 6.1 6.12; do
 	kdir=$("$repo/tools/vm/kernel.sh" headers "$kver") || { fail=1; continue; }
