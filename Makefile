@@ -26,7 +26,12 @@ else
 MODDIR := $(REPO)
 endif
 
-.PHONY: all deps module tools lint check check-debug demo bench dkms-check clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(REPO)/dkms.conf)
+
+.PHONY: all deps module tools lint check check-debug demo bench dkms-check clean \
+	install install-tcparkctl install-dkms-src deb deb-check
 
 all: module tools
 
@@ -62,6 +67,36 @@ demo:
 
 bench:
 	$(REPO)/tools/bench/run.sh
+
+# make install [DESTDIR=DIR] [PREFIX=/usr/local]: tcparkctl and its man
+# page, the uapi header, the module's source in /usr/src/tcpark-VERSION;
+# as root without DESTDIR, DKMS then builds and installs the module for
+# the running kernel (and each later one of the 6.1 and 6.12 series).
+install: install-tcparkctl install-dkms-src
+ifeq ($(DESTDIR),)
+	dkms add tcpark/$(VERSION) 2>/dev/null || true
+	dkms build tcpark/$(VERSION) && dkms install tcpark/$(VERSION)
+endif
+
+install-tcparkctl: tools
+	install -D -m 0755 $(REPO)/tools/tcparkctl/tcparkctl $(DESTDIR)$(PREFIX)/sbin/tcparkctl
+	install -D -m 0644 $(REPO)/docs/tcparkctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tcparkctl.8
+	install -D -m 0644 $(REPO)/uapi/linux/tcpark.h $(DESTDIR)$(PREFIX)/include/linux/tcpark.h
+
+# DKMS builds from /usr/src/tcpark-VERSION whatever PREFIX is.
+install-dkms-src:
+	install -d $(DESTDIR)/usr/src/tcpark-$(VERSION)
+	cp -r $(REPO)/Kbuild $(REPO)/dkms.conf $(REPO)/kmod $(REPO)/uapi \
+		$(DESTDIR)/usr/src/tcpark-$(VERSION)/
+
+# make deb: tcpark-dkms and tcparkctl packages (debhelper, dh-dkms) in
+# build/deb/; make deb-check also runs lintian and installs both into a
+# throwaway root.
+deb: deps
+	$(REPO)/tools/deb.sh build
+
+deb-check: deps
+	$(REPO)/tools/deb.sh check
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(REPO) clean; fi

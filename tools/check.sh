@@ -4,7 +4,8 @@
 # `make check`: everything, on both supported kernels.
 #   1. install what is missing (apt-get), fetch both kernels' headers/images
 #   2. static checks (checkpatch, W=1 + sparse on 6.1 and 6.12)
-#   3. `dkms build` against both kernels
+#   3. `dkms build` against both kernels; the Debian packages (tools/deb.sh
+#      check: dpkg-buildpackage, lintian, unpacked into a throwaway root)
 #   4. the selftests in a 6.1 guest and a 6.12 guest (tools/vm/run)
 # Each step prints KTAP "ok"/"not ok" lines; the last line is the total,
 # "N passed, N failed". Exit status is non-zero on any failure.
@@ -61,6 +62,7 @@ echo "TAP version 13"
 run_step lint "$repo/tools/lint.sh"
 run_step tcparkctl make -s -C "$repo/tools/tcparkctl" check
 run_step dkms "$repo/tools/dkms-check.sh"
+run_step deb "$repo/tools/deb.sh" check
 for k in $kernels; do
 	run_step "selftests-$k" "$repo/tools/vm/run" --kernel "$k" \
 		--timeout "${TCPARK_VM_TIMEOUT:-1500}" -- /selftests/run_tests.sh

@@ -12,6 +12,7 @@ pkgs=(gcc make libc6-dev perl python3 git
       nftables  # nft, for nat.sh's router in the VM
       clang libbpf-dev bpftool  # trace_bpf.sh: BPF object, loader, bpftool
       python3-yaml python3-jsonschema)  # the kernel's YNL generator (lint)
+pkgs+=("$@")	# what one entry point alone needs (make deb: debhelper ...)
 
 missing=()
 for p in "${pkgs[@]}"; do
