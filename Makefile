@@ -81,6 +81,7 @@ endif
 install-tcparkctl: tools
 	install -D -m 0755 $(REPO)/tools/tcparkctl/tcparkctl $(DESTDIR)$(PREFIX)/sbin/tcparkctl
 	install -D -m 0644 $(REPO)/docs/tcparkctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/tcparkctl.8
+	install -D -m 0644 $(REPO)/docs/tcpark.7 $(DESTDIR)$(PREFIX)/share/man/man7/tcpark.7
 	install -D -m 0644 $(REPO)/uapi/linux/tcpark.h $(DESTDIR)$(PREFIX)/include/linux/tcpark.h
 
 # DKMS builds from /usr/src/tcpark-VERSION whatever PREFIX is.

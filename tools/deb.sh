@@ -64,8 +64,9 @@ check() {
 		--unpack "$out"/*.deb >"$out/unpack.log" 2>&1 &&
 		[ -f "$root/usr/src/tcpark-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$repo/dkms.conf")/dkms.conf" ] &&
 		[ -f "$root/usr/share/man/man8/tcparkctl.8.gz" ] &&
+		[ -f "$root/usr/share/man/man7/tcpark.7.gz" ] &&
 		[ -f "$root/usr/include/linux/tcpark.h" ]; then
-		echo "ok - unpacked into a throwaway root: module source, man page, uapi header"
+		echo "ok - unpacked into a throwaway root: module source, man pages, uapi header"
 	else
 		sed 's/^/# /' "$out/unpack.log"
 		echo "not ok - unpacked into a throwaway root"
@@ -82,6 +83,7 @@ check() {
 	if make -s -C "$repo" install DESTDIR="$tmp/dest" PREFIX=/usr >"$out/install.log" 2>&1 &&
 		[ -x "$tmp/dest/usr/sbin/tcparkctl" ] &&
 		[ -f "$tmp/dest/usr/share/man/man8/tcparkctl.8" ] &&
+		[ -f "$tmp/dest/usr/share/man/man7/tcpark.7" ] &&
 		[ -f "$tmp/dest/usr/include/linux/tcpark.h" ] &&
 		[ -f "$tmp/dest/usr/src/tcpark-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$repo/dkms.conf")/kmod/Kbuild" ]; then
 		echo "ok - make install DESTDIR=... PREFIX=/usr: tcparkctl, man page, header, DKMS source"
