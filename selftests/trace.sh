@@ -61,19 +61,22 @@ field()
 # trace lines print IPv6 addresses as [addr]:port.
 records()
 {
-	tcparkctl -n "$NS_SRV" -j show state parked | tr '{' '\n' |
-		awk '/"cookie"/ {
-			n = split($0, kv, ",")
-			for (i = 1; i <= n; i++) {
-				split(kv[i], p, ":")
-				k = p[1]; gsub(/[" ]/, "", k)
-				v = substr(kv[i], length(p[1]) + 2); gsub(/"/, "", v); gsub(/[]}]/, "", v)
-				f[k] = v
+	tcparkctl -n "$NS_SRV" -j show state parked >"$TMP/show.json" &&
+		json_flat_file "$TMP/show.json" "$TMP/show.flat" || return 1
+	awk -F= '/^\[[0-9]+\]\./ {
+			i = substr($1, 2, index($1, "]") - 2)
+			k = substr($1, index($1, "]") + 2)
+			v = substr($0, length($1) + 2); gsub(/"/, "", v)
+			f[i, k] = v; n = i + 1 > n ? i + 1 : n
+		}
+		END {
+			for (i = 0; i < n; i++) {
+				la = f[i, "local_addr"]; ra = f[i, "remote_addr"]
+				if (la ~ /:/) { la = "[" la "]"; ra = "[" ra "]" }
+				print f[i, "cookie"], la ":" f[i, "local_port"], \
+					ra ":" f[i, "remote_port"], f[i, "snd_nxt"], f[i, "rcv_nxt"]
 			}
-			la = f["local_addr"]; ra = f["remote_addr"]
-			if (la ~ /:/) { la = "[" la "]"; ra = "[" ra "]" }
-			print f["cookie"], la ":" f["local_port"], ra ":" f["remote_port"], f["snd_nxt"], f["rcv_nxt"]
-		}' | sort
+		}' "$TMP/show.flat" | sort
 }
 
 traced()
