@@ -49,7 +49,6 @@ static const u16 tcpark_stat_attrs[TCPARK_ST_MAX] = {
 	[TCPARK_ST_CHALLENGE_ACKS]	= TCPARK_A_STAT_CHALLENGE_ACKS,
 	[TCPARK_ST_DROPS]		= TCPARK_A_STAT_DROPS,
 	[TCPARK_ST_KILLS]		= TCPARK_A_STAT_KILLS,
-	[TCPARK_ST_INELIGIBLE]		= TCPARK_A_STAT_INELIGIBLE,
 	[TCPARK_ST_REFUSED + TCPARK_REFUSED_STATE] = TCPARK_A_STAT_REFUSED_STATE,
 	[TCPARK_ST_REFUSED + TCPARK_REFUSED_UNACKED] = TCPARK_A_STAT_REFUSED_UNACKED,
 	[TCPARK_ST_REFUSED + TCPARK_REFUSED_UNREAD] = TCPARK_A_STAT_REFUSED_UNREAD,
@@ -74,11 +73,21 @@ static const u16 tcpark_stat_attrs[TCPARK_ST_MAX] = {
 	[TCPARK_ST_PRESSURE_PARKS]	= TCPARK_A_STAT_PRESSURE_PARKS,
 };
 
+/* A default or limit of @tn, by its offset in struct tcpark_defaults. */
+static u32 *tcpark_def_field(struct tcpark_net *tn, size_t offset)
+{
+	return (u32 *)((char *)&tn->def + offset);
+}
+
 /* Gauges, counters, then the defaults and limits SET changes. */
 static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 {
 	struct tcpark_net *tn = tcpark_pernet(net);
+	u64 refused = 0;
 	size_t i;
+
+	for (i = 0; i < TCPARK_REFUSED_MAX; i++)
+		refused += tcpark_stat_read(tn, TCPARK_ST_REFUSED + i);
 
 	if (nla_put_u64_64bit(skb, TCPARK_A_STAT_SOCKETS,
 			      atomic_long_read(&tn->attached), TCPARK_A_PAD) ||
@@ -87,7 +96,10 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_PARKED_BYTES,
 			      tcpark_table_bytes(net), TCPARK_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPARK_A_STAT_DEFERRING,
-			      atomic_read(&tn->deferring), TCPARK_A_PAD))
+			      atomic_read(&tn->deferring), TCPARK_A_PAD) ||
+	    /* Every refusal is one ineligible park: their sum. */
+	    nla_put_u64_64bit(skb, TCPARK_A_STAT_INELIGIBLE, refused,
+			      TCPARK_A_PAD))
 		return -EMSGSIZE;
 	for (i = 0; i < TCPARK_ST_MAX; i++) {
 		if (WARN_ON_ONCE(!tcpark_stat_attrs[i]))	/* one left out */
@@ -98,8 +110,7 @@ static int tcpark_put_stats(struct sk_buff *skb, struct net *net)
 	}
 	for (i = 0; i < ARRAY_SIZE(tcpark_set_attrs); i++)
 		if (nla_put_u32(skb, tcpark_set_attrs[i].attr,
-				READ_ONCE(*(u32 *)((char *)&tn->def +
-						   tcpark_set_attrs[i].offset))))
+				READ_ONCE(*tcpark_def_field(tn, tcpark_set_attrs[i].offset))))
 			return -EMSGSIZE;
 	return 0;
 }
@@ -160,7 +171,7 @@ int tcpark_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < ARRAY_SIZE(tcpark_set_attrs); i++) {
 		a = &tcpark_set_attrs[i];
 		if (info->attrs[a->attr])
-			WRITE_ONCE(*(u32 *)((char *)&tn->def + a->offset),
+			WRITE_ONCE(*tcpark_def_field(tn, a->offset),
 				   nla_get_u32(info->attrs[a->attr]));
 	}
 	return 0;

@@ -23,13 +23,9 @@
  * Each part starts from the namespace's generation (tcpark_dump_gen()),
  * which every park, wake and socket attach or detach moves: a dump that
  * spans such a change says so with NLM_F_DUMP_INTR on its messages, as
- * rtnetlink's dumps do with dev_base_seq.
+ * rtnetlink's dumps do with dev_base_seq (checked once per part, on its
+ * first message, which is enough for the reader to see).
  */
-static void tcpark_dump_mark(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	nl_dump_check_consistent(cb, nlmsg_hdr(skb));
-}
-
 static int tcpark_dump_socks(struct sk_buff *skb, struct netlink_callback *cb,
 			     const struct tcpark_filter *f)
 {
@@ -40,14 +36,11 @@ static int tcpark_dump_socks(struct sk_buff *skb, struct netlink_callback *cb,
 
 	while ((sk = tcpark_next_sock(tn, &index))) {
 		ret = 0;
-		if (tcpark_match_sock(sk, f)) {
+		if (tcpark_match_sock(sk, f))
 			ret = tcpark_fill_sock(skb, sk,
 					       NETLINK_CB(cb->skb).portid,
 					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					       TCPARK_CMD_GET);
-			if (!ret)
-				tcpark_dump_mark(skb, cb);
-		}
 		sock_put(sk);
 		if (ret == -EMSGSIZE)
 			break;
@@ -88,7 +81,6 @@ static int tcpark_dump_records(struct sk_buff *skb,
 						 NLM_F_MULTI, cb->args[2]);
 			if (ret)
 				break;	/* peeked: resumes with this one */
-			tcpark_dump_mark(skb, cb);
 		}
 		rhashtable_walk_next(iter);
 	}
@@ -134,11 +126,13 @@ int tcpark_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		return PTR_ERR(f);
 	/* Odd, never 0: 0 would be "no previous part" to the check. */
 	cb->seq = tcpark_dump_gen(tcpark_pernet(sock_net(skb->sk))) * 2 + 1;
-	if (!cb->args[1] && tcpark_dump_socks(skb, cb, f))
-		return skb->len;
-	ret = tcpark_dump_records(skb, cb, f);
+	ret = 0;
+	if (cb->args[1] || !tcpark_dump_socks(skb, cb, f))
+		ret = tcpark_dump_records(skb, cb, f);
 	if (ret && ret != -EMSGSIZE)
 		return ret;
+	if (skb->len)
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 	return skb->len;
 }
 

@@ -57,7 +57,6 @@ void tcpark_count_refusal(struct sock *sk, int reason)
 	struct tcpark_net *tn = tcpark_pernet(sock_net(sk));
 
 	trace_tcpark_park_refused(sk, reason);
-	tcpark_stat_inc(tn, TCPARK_ST_INELIGIBLE);
 	tcpark_stat_inc(tn, TCPARK_ST_REFUSED + reason);
 }
 
